@@ -1,0 +1,73 @@
+/* frontend.h - internal helpers shared by the ONNX importer and tensor file I/O.
+ *
+ * Initializers, Constant nodes and .pb test files all carry TensorProtos, so
+ * one routine (frontend/tensor_proto.c) turns a TensorProto into dtype, dims
+ * and a malloc'd little-endian payload, with every count checked, and one
+ * builds a TensorProto back. The same file holds the guarded protobuf entry
+ * point: whole-file reading and a wire-format pre-check that bounds message
+ * nesting, because protobuf-c recurses once per nesting level and a hostile
+ * file could otherwise exhaust the stack.
+ */
+#ifndef SPCC_FRONTEND_H
+#define SPCC_FRONTEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "onnx.pb-c.h"
+#include "spcc/spcc.h"
+
+/* Messages nest at most this deep (a model with subgraphs uses ~10). */
+#define SPCC_FE_MAX_PROTO_DEPTH 64
+/* Largest tensor (elements) the frontend accepts: 2^40, far beyond any model
+ * that fits in memory, but small enough that bytes and strides never
+ * overflow int64 arithmetic downstream. */
+#define SPCC_FE_MAX_NUMEL (INT64_C(1) << 40)
+
+/* Reads the whole file into a malloc'd buffer (*buf, *len; the buffer has a
+ * NUL byte after the data). Reports "PATH: error: cannot open: REASON". */
+bool spcc_fe_read_file(const char *path, uint8_t **buf, size_t *len, spcc_diag *d);
+
+/* True when buf is well-formed protobuf wire data for desc whose messages
+ * nest at most max_depth deep (*too_deep says which check failed). Unknown
+ * fields are allowed (skipped). */
+bool spcc_fe_wire_ok(const uint8_t *buf, size_t len, const ProtobufCMessageDescriptor *desc,
+                     int max_depth, bool *too_deep);
+
+/* Number of elements of dims[0..rank), or -1 when a dim is negative or the
+ * product (ignoring zero dims) exceeds SPCC_FE_MAX_NUMEL. */
+int64_t spcc_fe_numel(int rank, const int64_t *dims);
+
+/* Converts numel elements of size bytes between little-endian (file) and
+ * host order in place; a no-op on little-endian hosts. Its own inverse. */
+void spcc_fe_le_to_host(void *data, int64_t numel, size_t size);
+
+/* Converts a TensorProto into *out (out->name is not set). `where` is the
+ * location prefix passed as spcc_error's file argument (a file name, or a
+ * node prefix built by the importer); `what` names the tensor in messages
+ * ("initializer 'w'"). Reports through d and returns false on error. */
+bool spcc_fe_tensor_from_proto(const Onnx__TensorProto *tp, const char *where,
+                               const char *what, spcc_tensor *out, spcc_diag *d);
+
+/* Packs t as a serialized TensorProto (raw_data, dims, data_type, name) into
+ * a malloc'd buffer. Reports through d (under `where`) and returns false when
+ * t is inconsistent. */
+bool spcc_fe_tensor_pack(const spcc_tensor *t, const char *where, uint8_t **buf,
+                         size_t *len, spcc_diag *d);
+
+/* Copies the attributes of ONNX node np onto IR node `node` (INT, FLOAT,
+ * STRING, INTS, FLOATS; other kinds are unsupported). `where` is the node's
+ * diagnostic prefix ("model.onnx: node 3 'n' (Conv)"). */
+bool spcc_fe_copy_attrs(spcc_graph *g, int node, const Onnx__NodeProto *np, const char *where,
+                        spcc_diag *d);
+
+/* The value of a Constant node as a tensor (value, value_float(s),
+ * value_int(s)); sparse and string values are unsupported. */
+bool spcc_fe_constant_value(const Onnx__NodeProto *np, const char *where, spcc_tensor *out,
+                            spcc_diag *d);
+
+/* Name of an AttributeProto type for diagnostics ("GRAPH"). */
+const char *spcc_fe_attr_type_name(int type);
+
+#endif

@@ -1,0 +1,40 @@
+/* passes.h - pass entry points and the per-op shape rules. */
+#ifndef SPCC_PASSES_H
+#define SPCC_PASSES_H
+
+#include "spcc/spcc.h"
+
+#define SPCC_PASS(fn, cli, desc) \
+  bool spcc_pass_##fn(spcc_graph *g, const spcc_options *o, spcc_diag *d);
+#include "passes.def"
+#undef SPCC_PASS
+
+/* Shape rules, one per op (passes/shapes/<family>.c). A rule reads the
+ * types of the node's inputs (all static when it is called) and sets the
+ * types of its outputs with spcc_set_output; it reports unsupported
+ * attributes or impossible shapes through d (naming the node) and returns
+ * false. Constant inputs (Reshape's shape, Clip's bounds) are available
+ * through spcc_value_data. */
+#define SPCC_OP(E, onnx, ir, fn) \
+  bool spcc_shape_##fn(spcc_graph *g, spcc_node *n, spcc_diag *d);
+#include "../ir/ops.def"
+#undef SPCC_OP
+
+/* Sets output k's dtype and shape (encoding dense). */
+void spcc_set_output(spcc_graph *g, spcc_node *n, int k, spcc_dtype dt, int rank,
+                     const int64_t *dims);
+/* Type of input k; NULL if the input is absent. */
+const spcc_type *spcc_in_type(const spcc_graph *g, const spcc_node *n, int k);
+
+/* True when cli_name names a pass in passes.def (or is "import"). */
+bool spcc_pass_exists(const char *cli_name);
+
+/* Memory planning core, exposed for unit tests: given n buffers with sizes
+ * (bytes) and live intervals [first, last] (node indices, inclusive), assigns
+ * 64-byte-aligned offsets so that buffers live at the same time never
+ * overlap. Returns the arena size; *lower_bound gets the liveness lower bound
+ * (the largest total of aligned sizes live at one step). */
+int64_t spcc_plan_offsets(int n, const int64_t *size, const int *first, const int *last,
+                          int64_t *offset, int64_t *lower_bound);
+
+#endif

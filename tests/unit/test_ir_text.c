@@ -1,0 +1,538 @@
+/* test_ir_text.c - the IR text form: print(parse(print(g))) == print(g) byte
+ * for byte on graphs that use every feature of the IR (inline and side-file
+ * constants of every dtype with -0, inf and NaN payloads, every attribute
+ * kind, quoted names, omitted inputs and outputs, repeated outputs, planned
+ * offsets), the exact spelling of a small graph, parse errors with their
+ * file:line:col, and every prefix of a valid text (no crash, no leak under
+ * ASan). */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ir/ir.h"
+
+#define TMP SPCC_TEST_TMPDIR "/"
+
+static void *dup_bytes(const void *p, size_t n) {
+  void *q = malloc(n ? n : 1);
+  memcpy(q, p, n);
+  return q;
+}
+
+static spcc_type ty(spcc_dtype dt, int rank, ...) {
+  int64_t dims[SPCC_MAX_RANK];
+  va_list ap;
+  va_start(ap, rank);
+  for (int i = 0; i < rank; i++) dims[i] = va_arg(ap, int64_t);
+  va_end(ap);
+  return spcc_type_make(dt, rank, dims);
+}
+
+static float f32_bits(uint32_t b) {
+  float f;
+  memcpy(&f, &b, 4);
+  return f;
+}
+
+static void set_io(spcc_graph *g, int n_in, const int *in, int n_out, const int *out) {
+  g->inputs = spcc_arena_alloc(g->arena, sizeof(int) * (size_t)(n_in + 1));
+  memcpy(g->inputs, in, sizeof(int) * (size_t)n_in);
+  g->n_inputs = n_in;
+  g->outputs = spcc_arena_alloc(g->arena, sizeof(int) * (size_t)(n_out + 1));
+  memcpy(g->outputs, out, sizeof(int) * (size_t)n_out);
+  g->n_outputs = n_out;
+}
+
+static void set_loc(spcc_graph *g, int node, int index, const char *name, int opset) {
+  g->nodes[node].onnx_index = index;
+  g->nodes[node].name = spcc_arena_strdup(g->arena, name);
+  g->nodes[node].opset = opset;
+}
+
+/* A graph that uses every feature the text form has to carry. */
+static spcc_graph *full_graph(void) {
+  spcc_graph *g = spcc_graph_new("my model/v1", NULL);
+  spcc_type tx = ty(SPCC_DT_F32, 2, INT64_C(1), INT64_C(4));
+  int x = spcc_graph_add_value(g, "x", &tx, SPCC_VAL_INPUT);
+  spcc_type ts = ty(SPCC_DT_I64, 1, INT64_C(2));
+  int shape_in = spcc_graph_add_value(g, "shape:0", &ts, SPCC_VAL_INPUT);
+  int64_t shape_data[2] = {1, -1};
+  g->values[shape_in].const_id =
+      spcc_graph_add_const_data(g, SPCC_DT_I64, 2, dup_bytes(shape_data, sizeof shape_data));
+  spcc_type tdyn = ty(SPCC_DT_F32, 2, INT64_C(-1), INT64_C(3));
+  int dyn = spcc_graph_add_value(g, "dyn in", &tdyn, SPCC_VAL_INPUT);
+
+  /* Small constants of every dtype, inline. */
+  float fdata[8] = {0.1f, -0.0f, INFINITY, -INFINITY, f32_bits(0x7fc00000u),
+                    f32_bits(0xffa00001u), 1e-45f, 3.4028235e38f};
+  spcc_type t8 = ty(SPCC_DT_F32, 2, INT64_C(2), INT64_C(4));
+  int cf = spcc_graph_add_const(g, "conv1/weight:0", &t8, dup_bytes(fdata, sizeof fdata));
+  double ddata[3] = {-0.0, 1.0 / 3.0, NAN};
+  uint64_t payload = UINT64_C(0x7ff0000000000123);
+  memcpy(&ddata[2], &payload, 8);
+  spcc_type t3 = ty(SPCC_DT_F64, 1, INT64_C(3));
+  spcc_graph_add_const(g, "d", &t3, dup_bytes(ddata, sizeof ddata));
+  int8_t i8[2] = {-128, 127};
+  int16_t i16[2] = {-32768, 32767};
+  int32_t i32[2] = {INT32_MIN, INT32_MAX};
+  int64_t i64[2] = {INT64_MIN, INT64_MAX};
+  uint8_t u8[2] = {0, 255};
+  uint16_t u16[2] = {0, 65535};
+  uint32_t u32[2] = {0, UINT32_MAX};
+  uint64_t u64[2] = {0, UINT64_MAX};
+  uint8_t b[2] = {0, 1};
+  spcc_type t2;
+  t2 = ty(SPCC_DT_I8, 1, INT64_C(2));
+  spcc_graph_add_const(g, "i8", &t2, dup_bytes(i8, sizeof i8));
+  t2.dtype = SPCC_DT_I16;
+  spcc_graph_add_const(g, "i16", &t2, dup_bytes(i16, sizeof i16));
+  t2.dtype = SPCC_DT_I32;
+  spcc_graph_add_const(g, "i32", &t2, dup_bytes(i32, sizeof i32));
+  t2.dtype = SPCC_DT_I64;
+  spcc_graph_add_const(g, "i64", &t2, dup_bytes(i64, sizeof i64));
+  t2.dtype = SPCC_DT_U8;
+  spcc_graph_add_const(g, "u8", &t2, dup_bytes(u8, sizeof u8));
+  t2.dtype = SPCC_DT_U16;
+  spcc_graph_add_const(g, "u16", &t2, dup_bytes(u16, sizeof u16));
+  t2.dtype = SPCC_DT_U32;
+  spcc_graph_add_const(g, "u32", &t2, dup_bytes(u32, sizeof u32));
+  t2.dtype = SPCC_DT_U64;
+  spcc_graph_add_const(g, "u64", &t2, dup_bytes(u64, sizeof u64));
+  t2.dtype = SPCC_DT_BOOL;
+  spcc_graph_add_const(g, "flags", &t2, dup_bytes(b, sizeof b));
+  spcc_type tscalar = ty(SPCC_DT_F32, 0);
+  float one = 1.0f;
+  int scalar = spcc_graph_add_const(g, "one", &tscalar, dup_bytes(&one, 4));
+  spcc_type tempty = ty(SPCC_DT_F32, 2, INT64_C(0), INT64_C(5));
+  spcc_graph_add_const(g, "empty", &tempty, malloc(1));
+
+  /* Large constants: to the side file. */
+  spcc_type tbig = ty(SPCC_DT_F32, 2, INT64_C(4), INT64_C(10));
+  float *big = malloc(40 * sizeof(float));
+  for (int i = 0; i < 40; i++) big[i] = (float)i * 0.37f - 3.0f;
+  big[7] = f32_bits(0x7f800001u);
+  int cbig = spcc_graph_add_const(g, "big", &tbig, big);
+  spcc_type tbig16 = ty(SPCC_DT_I16, 1, INT64_C(33));
+  int16_t *big16 = malloc(33 * sizeof(int16_t));
+  for (int i = 0; i < 33; i++) big16[i] = (int16_t)(i * 1000 - 16000);
+  spcc_graph_add_const(g, "big16", &tbig16, big16);
+
+  /* Nodes: attributes of every kind, omitted inputs, several outputs. */
+  spcc_type th = ty(SPCC_DT_F32, 2, INT64_C(1), INT64_C(10));
+  int h = spcc_graph_add_value(g, "h", &th, SPCC_VAL_TEMP);
+  int in0[4] = {x, cbig, -1, -1};
+  int n0 = spcc_graph_add_node(g, SPCC_OP_GEMM, 4, in0, 1, &h);
+  spcc_node_set_float(g, n0, "alpha", 0.1f);
+  spcc_node_set_float(g, n0, "beta", f32_bits(0x7fc00001u));
+  spcc_node_set_float(g, n0, "neg_inf", -INFINITY);
+  spcc_node_set_int(g, n0, "transB", 1);
+  spcc_node_set_int(g, n0, "big", INT64_MIN);
+  spcc_node_set_string(g, n0, "mode", "quote\" back\\ nl\n tab\t ctl\x01 utf8 \xc3\xa9");
+  int64_t perm[3] = {2, 0, -1};
+  spcc_node_set_ints(g, n0, "perm", 3, perm);
+  spcc_node_set_ints(g, n0, "no_ints", 0, NULL);
+  float scales[3] = {0.5f, -0.0f, INFINITY};
+  spcc_node_set_floats(g, n0, "scales", 3, scales);
+  spcc_node_set_floats(g, n0, "no_floats", 0, NULL);
+  float whole[2] = {1.0f, 2.0f};
+  spcc_node_set_floats(g, n0, "whole floats", 2, whole);
+  spcc_node_set_string(g, n0, "empty", "");
+  spcc_node_set_int(g, n0, "inf", 3); /* a name the lexer would read as a number */
+  set_loc(g, n0, 0, "fc/1 \"a\"", 13);
+
+  int r = spcc_graph_add_value(g, "r", &th, SPCC_VAL_TEMP);
+  int unknown = spcc_graph_add_value(g, "1.2", NULL, SPCC_VAL_TEMP);
+  spcc_type tpart = ty(SPCC_DT_F32, 2, INT64_C(-1), INT64_C(10));
+  int part = spcc_graph_add_value(g, "part", &tpart, SPCC_VAL_TEMP);
+  int in1[3] = {h, -1, scalar};
+  int out1[4] = {r, -1, unknown, part};
+  int n1 = spcc_graph_add_node(g, SPCC_OP_CLIP, 3, in1, 4, out1);
+  set_loc(g, n1, -1, "synthesized", 0);
+
+  int y = spcc_graph_add_value(g, "y", NULL, SPCC_VAL_TEMP);
+  int in2[2] = {r, cf};
+  spcc_graph_add_node(g, SPCC_OP_ADD, 2, in2, 1, &y); /* no loc at all */
+  int z = spcc_graph_add_value(g, "z", NULL, SPCC_VAL_TEMP);
+  int n3 = spcc_graph_add_node(g, SPCC_OP_RELU, 1, &dyn, 1, &z);
+  g->nodes[n3].dead = true;
+  set_loc(g, n3, 7, "", 11);
+
+  g->values[h].offset = 0;
+  g->values[r].offset = 64;
+  g->values[x].offset = 128;
+  g->arena_size = 4096;
+  g->arena_lower_bound = 192;
+
+  int ins[3] = {x, shape_in, dyn};
+  int outs[6] = {y, y, x, cf, r, shape_in};
+  set_io(g, 3, ins, 6, outs);
+  return g;
+}
+
+/* Prints g into a string; side payloads (if side_path) go to that file. */
+static char *print_to_string(const spcc_graph *g, const char *side_path, bool summarize) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream(&text, &len);
+  assert_non_null(out);
+  FILE *side = side_path ? fopen(side_path, "wb") : NULL;
+  if (side_path) assert_non_null(side);
+  spcc_print_options o = {.inline_limit = 16,
+                          .side_file = side,
+                          .side_name = "test_ir_text.bin",
+                          .summarize_large = summarize};
+  spcc_print_graph(out, g, &o);
+  fclose(out);
+  if (side) fclose(side);
+  return text;
+}
+
+static char *read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  assert_non_null(f);
+  fseek(f, 0, SEEK_END);
+  *len = (size_t)ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *buf = malloc(*len + 1);
+  assert_int_equal(fread(buf, 1, *len, f), *len);
+  fclose(f);
+  return buf;
+}
+
+static void test_round_trip_full(void **state) {
+  (void)state;
+  spcc_graph *g = full_graph();
+  char *t1 = print_to_string(g, TMP "test_ir_text.bin", false);
+  size_t side1_len;
+  char *side1 = read_file(TMP "test_ir_text.bin", &side1_len);
+
+  spcc_diag d;
+  spcc_diag_init(&d, stderr);
+  spcc_graph *g2 = spcc_parse_graph(t1, TMP "test_ir_text.ir", &d);
+  assert_non_null(g2);
+  assert_int_equal(d.n_errors, 0);
+  char *t2 = print_to_string(g2, TMP "test_ir_text2.bin", false);
+  assert_string_equal(t1, t2);
+  size_t side2_len;
+  char *side2 = read_file(TMP "test_ir_text2.bin", &side2_len);
+  assert_int_equal(side1_len, side2_len);
+  assert_memory_equal(side1, side2, side1_len);
+
+  /* The payloads are 64-byte aligned and named in the text. */
+  assert_non_null(strstr(t1, "data=file(\"test_ir_text.bin\", offset=0, bytes=160)"));
+  assert_non_null(strstr(t1, "data=file(\"test_ir_text.bin\", offset=192, bytes=66)"));
+
+  /* Structure, not only text: bits of NaNs, kinds, origins, io order. */
+  assert_string_equal(g2->name, "my model/v1");
+  assert_int_equal(g2->n_inputs, 3);
+  assert_int_equal(g2->n_outputs, 6);
+  assert_int_equal(g2->outputs[0], g2->outputs[1]);
+  assert_int_equal(g2->outputs[2], g2->inputs[0]);
+  assert_int_equal(g2->arena_size, 4096);
+  assert_int_equal(g2->arena_lower_bound, 192);
+  int cf = spcc_graph_find_value(g2, "conv1/weight:0");
+  assert_true(cf >= 0);
+  const uint32_t *bits = spcc_value_data(g2, cf);
+  assert_int_equal(bits[1], 0x80000000u);
+  assert_int_equal(bits[4], 0x7fc00000u);
+  assert_int_equal(bits[5], 0xffa00001u);
+  assert_int_equal(bits[6], 1u);
+  int big = spcc_graph_find_value(g2, "big");
+  assert_memory_equal(spcc_value_data(g2, big), g->consts[g->values[spcc_graph_find_value(g, "big")].const_id].data, 160);
+  int shape_in = spcc_graph_find_value(g2, "shape:0");
+  assert_int_equal(g2->values[shape_in].kind, SPCC_VAL_INPUT);
+  assert_int_equal(((const int64_t *)spcc_value_data(g2, shape_in))[1], -1);
+  const spcc_node *n0 = &g2->nodes[0];
+  assert_int_equal(n0->n_in, 4);
+  assert_int_equal(n0->in[2], -1);
+  assert_int_equal(n0->n_attr, 13);
+  assert_int_equal(spcc_attr_int(n0, "inf", 0), 3);
+  assert_int_equal(spcc_node_attr(n0, "no_floats")->kind, SPCC_ATTR_FLOATS);
+  assert_int_equal(spcc_node_attr(n0, "no_ints")->kind, SPCC_ATTR_INTS);
+  assert_int_equal(spcc_node_attr(n0, "whole floats")->kind, SPCC_ATTR_FLOATS);
+  float beta = spcc_attr_float(n0, "beta", 0);
+  uint32_t beta_bits;
+  memcpy(&beta_bits, &beta, 4);
+  assert_int_equal(beta_bits, 0x7fc00001u);
+  assert_string_equal(spcc_attr_string(n0, "mode", ""), g->nodes[0].attr[5].s);
+  assert_string_equal(n0->name, "fc/1 \"a\"");
+  assert_int_equal(n0->opset, 13);
+  assert_int_equal(g2->nodes[1].n_out, 4);
+  assert_int_equal(g2->nodes[1].out[1], -1);
+  assert_int_equal(g2->nodes[1].onnx_index, -1);
+  assert_true(g2->nodes[3].dead);
+  assert_int_equal(g2->values[g2->nodes[0].out[0]].offset, 0);
+
+  free(side1);
+  free(side2);
+  free(t1);
+  free(t2);
+  spcc_graph_free(g);
+  spcc_graph_free(g2);
+}
+
+/* All inline when there is no side file; the text parses on its own. */
+static void test_round_trip_inline(void **state) {
+  (void)state;
+  spcc_graph *g = full_graph();
+  char *t1 = print_to_string(g, NULL, false);
+  assert_null(strstr(t1, "file("));
+  spcc_diag d;
+  spcc_diag_init(&d, stderr);
+  spcc_graph *g2 = spcc_parse_graph(t1, "inline.ir", &d);
+  assert_non_null(g2);
+  char *t2 = print_to_string(g2, NULL, false);
+  assert_string_equal(t1, t2);
+  free(t1);
+  free(t2);
+  spcc_graph_free(g);
+  spcc_graph_free(g2);
+}
+
+static const char small_text[] =
+    "# arena: 128 bytes, liveness lower bound 64 bytes\n"
+    "graph @mlp(%x: f32[1,3] dense) -> (%y) {\n"
+    "  arena size=128 lower_bound=64\n"
+    "  $w = const f32[3,2] dense data=[0x1p+0, -0x1p+0, 0x1p+1, 0x1p-1, -0x1.8p+1, 0x1p-2]\n"
+    "  $b = const f32[2] dense data=[0x1p-1, -0x1.9p+6]\n"
+    "  %h = gemm(%x, $w, $b) {alpha=0x1p+0, transB=0} : f32[1,2] dense @arena[0,8) "
+    "loc(node 0 \"fc\" opset 13)\n"
+    "  %y = relu(%h) : f32[1,2] dense @arena[64,72) loc(node 1 \"act\" opset 13)\n"
+    "}\n";
+
+static spcc_graph *small_graph(void) {
+  spcc_graph *g = spcc_graph_new("mlp", "test.onnx");
+  spcc_type tx = ty(SPCC_DT_F32, 2, INT64_C(1), INT64_C(3));
+  spcc_type tw = ty(SPCC_DT_F32, 2, INT64_C(3), INT64_C(2));
+  spcc_type tb = ty(SPCC_DT_F32, 1, INT64_C(2));
+  spcc_type th = ty(SPCC_DT_F32, 2, INT64_C(1), INT64_C(2));
+  float w[6] = {1.0f, -1.0f, 2.0f, 0.5f, -3.0f, 0.25f}, bias[2] = {0.5f, -100.0f};
+  int x = spcc_graph_add_value(g, "x", &tx, SPCC_VAL_INPUT);
+  int cw = spcc_graph_add_const(g, "w", &tw, dup_bytes(w, sizeof w));
+  int cb = spcc_graph_add_const(g, "b", &tb, dup_bytes(bias, sizeof bias));
+  int h = spcc_graph_add_value(g, "h", &th, SPCC_VAL_TEMP);
+  int y = spcc_graph_add_value(g, "y", &th, SPCC_VAL_TEMP);
+  int in0[3] = {x, cw, cb};
+  int n0 = spcc_graph_add_node(g, SPCC_OP_GEMM, 3, in0, 1, &h);
+  spcc_node_set_float(g, n0, "alpha", 1.0f);
+  spcc_node_set_int(g, n0, "transB", 0);
+  set_loc(g, n0, 0, "fc", 13);
+  int n1 = spcc_graph_add_node(g, SPCC_OP_RELU, 1, &h, 1, &y);
+  set_loc(g, n1, 1, "act", 13);
+  g->values[h].offset = 0;
+  g->values[y].offset = 64;
+  g->arena_size = 128;
+  g->arena_lower_bound = 64;
+  set_io(g, 1, &x, 1, &y);
+  return g;
+}
+
+/* The exact spelling, so a change to the syntax is a visible decision. */
+static void test_exact_text(void **state) {
+  (void)state;
+  spcc_graph *g = small_graph();
+  char *t = print_to_string(g, NULL, false);
+  assert_string_equal(t, small_text);
+  free(t);
+  spcc_graph_free(g);
+
+  spcc_diag d;
+  spcc_diag_init(&d, stderr);
+  g = spcc_parse_graph(small_text, "small.ir", &d);
+  assert_non_null(g);
+  assert_true(spcc_verify_graph(g, &d));
+  t = print_to_string(g, NULL, false);
+  assert_string_equal(t, small_text);
+  free(t);
+  spcc_graph_free(g);
+}
+
+/* Hand-written input may leave out what the printer always writes. */
+static void test_hand_written(void **state) {
+  (void)state;
+  const char *text = "graph @g(%x: f32[2]) -> (%y, %x) {\n"
+                     "  $c = const f32[2] data=[1, 2.5e-1]  # ints and decimals are fine\n"
+                     "  %y = add(%x, $c) {k=0.5, l=[1, 2.0], m=ints[]}\n"
+                     "}";
+  spcc_diag d;
+  spcc_diag_init(&d, stderr);
+  spcc_graph *g = spcc_parse_graph(text, "hand.ir", &d);
+  assert_non_null(g);
+  assert_true(spcc_verify_graph(g, &d));
+  char *t = print_to_string(g, NULL, false);
+  assert_string_equal(t, "graph @g(%x: f32[2] dense) -> (%y, %x) {\n"
+                         "  $c = const f32[2] dense data=[0x1p+0, 0x1p-2]\n"
+                         "  %y = add(%x, $c) {k=0x1p-1, l=[0x1p+0, 0x1p+1], m=[]}\n"
+                         "}\n");
+  free(t);
+  spcc_graph_free(g);
+
+  const char *empty = "graph @e() -> () {}";
+  g = spcc_parse_graph(empty, "empty.ir", &d);
+  assert_non_null(g);
+  assert_int_equal(g->n_values, 0);
+  spcc_graph_free(g);
+}
+
+/* Counts mismatches instead of stopping, so one run shows them all. */
+static int expect_error(const char *text, const char *where, const char *what) {
+  spcc_diag d;
+  spcc_diag_init(&d, NULL);
+  spcc_graph *g = spcc_parse_graph(text, "bad.ir", &d);
+  bool ok = !g && d.n_errors == 1 && strncmp(d.first_error, where, strlen(where)) == 0 &&
+            strstr(d.first_error, what);
+  if (!ok) print_error("text:\n%s\nwanted '%s' ... '%s', got '%s'\n", text, where, what, d.first_error);
+  spcc_graph_free(g);
+  return !ok;
+}
+
+static void test_parse_errors(void **state) {
+  (void)state;
+  const char *head = "graph @g(%x: f32[2]) -> (%y) {\n";
+  char buf[512];
+  int failures = 0;
+#define BAD(body, where, what)                                        \
+  do {                                                                \
+    snprintf(buf, sizeof buf, "%s%s", head, body);                    \
+    failures += expect_error(buf, "bad.ir:" where ": error: ", what); \
+  } while (0)
+  BAD("  %y = relu(%x) ~\n}", "2:17", "unexpected character");
+  BAD("  %y = frobnicate(%x)\n}", "2:8", "unknown op 'frobnicate'");
+  BAD("  %y = relu(%q)\n}", "2:13", "undefined value %'q'");
+  BAD("  %y = relu($x)\n}", "2:13", "'x' is not a constant");
+  BAD("  $c = const f32[3] data=[1, 2]\n  %y = add(%x, $c)\n}", "2:26", "type mismatch");
+  BAD("  $c = const f32[1] data=[1, 2]\n  %y = add(%x, $c)\n}", "2:30", "type mismatch");
+  BAD("  $c = const i32[1] data=[1.5]\n}", "2:27", "type mismatch");
+  BAD("  $c = const i8[1] data=[128]\n}", "2:26", "out of range");
+  BAD("  $c = const f32[1] data=[0x1p+200]\n}", "2:27", "out of range for f32");
+  BAD("  %y = relu(%x) : f32[2] dense @arena[0,4)\n}", "2:39", "type mismatch");
+  BAD("  %y = relu(%x) : f32[2], f32[2]\n}", "2:25", "more result types");
+  BAD("  %y = relu(%x)\n  dead %y = relu(%x) : f32[3]\n}", "3:8", "type mismatch");
+  BAD("  %x = relu(%x) : i64[2]\n}", "2:3", "type mismatch");
+  BAD("  $c = const f32[100] data=<100 elements, nnz=3, sum=1>\n}", "2:28",
+      "cannot be parsed");
+  BAD("  $c = const f32[2] data=file(\"nope.bin\", offset=0, bytes=8)\n}", "2:26",
+      "cannot open side file");
+  BAD("  $c = const f32[2] data=file(\"nope.bin\", offset=0, bytes=4)\n}", "2:26",
+      "type mismatch");
+  BAD("  $c = const f32[?] data=[]\n}", "2:14", "static type");
+  BAD("  %y = relu(%x) {a=1, a=2}\n}", "2:23", "given twice");
+  BAD("  %y = relu(%x) {s=\"abc\n}", "2:20", "unterminated string");
+  BAD("  %y = relu(%x) loc(node 1 \"n\" opset)\n}", "2:37", "expected an integer");
+  BAD("  %y = relu(%x)\n", "3:1", "expected '}'");
+  BAD("  %y = relu(%x)\n}\n}", "4:1", "after the graph");
+  BAD("  %y = relu(%x)\n  %y = relu(%x)\n}", "3:3", "'y' is defined twice");
+  BAD("  %y = relu(%x) : f32[1,2,3,4,5,6,7,8,9]\n}", "2:39", "unsupported rank");
+  BAD("  $c = const f32[1] data=[nan(0x3f800000)]\n}", "2:27", "not an f32 NaN");
+  BAD("  bind %y data=[1, 2]\n  %y = relu(%x)\n}", "2:8", "undefined value");
+  BAD("  bind %x data=[1, 2]\n  bind %x data=[1, 2]\n  %y = relu(%x)\n}", "3:8",
+      "bound twice");
+#undef BAD
+  assert_int_equal(failures, 0);
+}
+
+static void test_control_is_valid(void **state) {
+  (void)state;
+  spcc_diag d;
+  spcc_diag_init(&d, NULL);
+  spcc_graph *g = spcc_parse_graph("graph @g(%x: f32[2]) -> (%z) {\n  %z = relu(%x)\n}", "ok.ir", &d);
+  assert_non_null(g);
+  spcc_graph_free(g);
+  /* A graph output that nothing defines. */
+  g = spcc_parse_graph("graph @g(%x: f32[2]) -> (%y) {\n  %z = relu(%x)\n}", "out.ir", &d);
+  assert_null(g);
+  assert_string_equal(d.first_error, "out.ir:1:26: error: undefined value %'y'");
+}
+
+/* A side file too short for the range the text names. */
+static void test_side_file_bounds(void **state) {
+  (void)state;
+  FILE *f = fopen(TMP "short.bin", "wb");
+  assert_non_null(f);
+  fwrite("12345678", 1, 8, f);
+  fclose(f);
+  spcc_diag d;
+  spcc_diag_init(&d, NULL);
+  const char *ok = "graph @g() -> ($c) {\n  $c = const f32[2] data=file(\"short.bin\", offset=0, bytes=8)\n}";
+  spcc_graph *g = spcc_parse_graph(ok, TMP "side.ir", &d);
+  assert_non_null(g);
+  assert_memory_equal(spcc_value_data(g, 0), "12345678", 8);
+  spcc_graph_free(g);
+  const char *bad = "graph @g() -> ($c) {\n  $c = const f32[2] data=file(\"short.bin\", offset=4, bytes=8)\n}";
+  g = spcc_parse_graph(bad, TMP "side.ir", &d);
+  assert_null(g);
+  assert_non_null(strstr(d.first_error, "side.ir:2:26: error: side file"));
+  assert_non_null(strstr(d.first_error, "does not hold [4, 12)"));
+}
+
+/* Summaries are for eyes only. */
+static void test_summarize(void **state) {
+  (void)state;
+  spcc_graph *g = full_graph();
+  char *t = print_to_string(g, NULL, true);
+  assert_non_null(strstr(t, "$big = const f32[4,10] dense data=<40 elements, nnz=40, sum="));
+  spcc_diag d;
+  spcc_diag_init(&d, NULL);
+  assert_null(spcc_parse_graph(t, "sum.ir", &d));
+  assert_non_null(strstr(d.first_error, "cannot be parsed"));
+  free(t);
+  spcc_graph_free(g);
+}
+
+/* Every prefix of a valid text: an error (or a graph, once the closing
+ * brace is in), never a crash or a leak. */
+static void test_prefixes(void **state) {
+  (void)state;
+  spcc_graph *g = full_graph();
+  char *t = print_to_string(g, TMP "test_ir_prefix.bin", false);
+  spcc_graph_free(g);
+  size_t n = strlen(t);
+  char *buf = malloc(n + 1);
+  size_t close = strrchr(t, '}') - t;
+  for (size_t len = 0; len <= n; len++) {
+    memcpy(buf, t, len);
+    buf[len] = '\0';
+    spcc_diag d;
+    spcc_diag_init(&d, NULL);
+    g = spcc_parse_graph(buf, TMP "test_ir_prefix.ir", &d);
+    if (len > close)
+      assert_non_null(g);
+    else
+      assert_null(g);
+    spcc_graph_free(g);
+  }
+  free(buf);
+  free(t);
+}
+
+/* Printing broken graphs (a dump is most wanted then) does not crash. */
+static void test_print_broken(void **state) {
+  (void)state;
+  spcc_graph *g = small_graph();
+  g->nodes[1].in[0] = 99;
+  g->values[1].const_id = 42;
+  spcc_graph_add_value(g, "orphan", NULL, SPCC_VAL_TEMP);
+  char *t = print_to_string(g, NULL, false);
+  assert_non_null(strstr(t, "relu(%\"<bad value id 99>\")"));
+  assert_non_null(strstr(t, "data=<missing constant 42>"));
+  assert_non_null(strstr(t, "# undeclared temporary value %orphan: ?"));
+  free(t);
+  spcc_graph_free(g);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_round_trip_full),  cmocka_unit_test(test_round_trip_inline),
+      cmocka_unit_test(test_exact_text),       cmocka_unit_test(test_hand_written),
+      cmocka_unit_test(test_parse_errors),     cmocka_unit_test(test_control_is_valid),
+      cmocka_unit_test(test_side_file_bounds), cmocka_unit_test(test_summarize),
+      cmocka_unit_test(test_prefixes),         cmocka_unit_test(test_print_broken),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
