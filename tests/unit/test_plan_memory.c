@@ -441,6 +441,7 @@ static void test_dce_dead_branch(void **state) {
   spcc_diag d;
   spcc_diag_init(&d, NULL);
   assert_true(spcc_pass_dce(g, NULL, &d));
+  assert_true(spcc_verify_graph(g, &d));
   assert_int_equal(g->n_nodes, 1);
   assert_int_equal(g->nodes[0].op, SPCC_OP_RELU);
   assert_int_equal(g->n_values, 3); /* x, z, a */
@@ -532,6 +533,7 @@ static void test_fold_relu(void **state) {
   spcc_diag d;
   spcc_diag_init(&d, stderr);
   assert_true(spcc_pass_fold_constants(g, NULL, &d));
+  assert_true(spcc_verify_graph(g, &d));
   assert_int_equal(g->n_nodes, 1);
   assert_int_equal(g->nodes[0].op, SPCC_OP_ADD);
   const float *av = const_f32(g, "a");
@@ -567,6 +569,7 @@ static void test_fold_chain(void **state) {
   spcc_diag d;
   spcc_diag_init(&d, stderr);
   assert_true(spcc_pass_fold_constants(g, NULL, &d));
+  assert_true(spcc_verify_graph(g, &d));
   assert_int_equal(g->n_nodes, 1);
   assert_int_equal(g->nodes[0].op, SPCC_OP_RELU);
   const float *yv = const_f32(g, "y");
@@ -596,6 +599,7 @@ static void test_fold_bound_input(void **state) {
   spcc_diag d;
   spcc_diag_init(&d, stderr);
   assert_true(spcc_pass_fold_constants(g, NULL, &d));
+  assert_true(spcc_verify_graph(g, &d));
   assert_int_equal(g->n_nodes, 0);
   assert_int_equal(g->n_inputs, 1);
   assert_int_equal(g->values[g->inputs[0]].kind, SPCC_VAL_INPUT);
@@ -670,6 +674,39 @@ static void test_fold_omitted_output(void **state) {
   spcc_graph_free(g);
 }
 
+/* A node the kernels cannot evaluate: the pass reports it once and fails,
+ * and what it folded before is gone from the graph, which stays valid. */
+static void test_fold_eval_failure(void **state) {
+  (void)state;
+  spcc_graph *g = spcc_graph_new("fail", "fail.onnx");
+  spcc_type t = f32_1d(2);
+  int64_t two = 2;
+  spcc_type tu8 = spcc_type_make(SPCC_DT_U8, 1, &two);
+  float cv[2] = {-1, 1};
+  int c = add_const_f32(g, "c", 2, cv);
+  uint8_t *kv = malloc(2);
+  assert_non_null(kv);
+  kv[0] = 1;
+  kv[1] = 2;
+  int k = spcc_graph_add_const(g, "k", &tu8, kv);
+  int a = spcc_graph_add_value(g, "a", &t, SPCC_VAL_TEMP);
+  int s = spcc_graph_add_value(g, "s", &tu8, SPCC_VAL_TEMP);
+  add1(g, SPCC_OP_RELU, c, a);
+  add1(g, SPCC_OP_SIGMOID, k, s); /* Sigmoid has no u8 kernel */
+  int outs[2] = {a, s};
+  set_outputs(g, 2, outs);
+  spcc_diag d;
+  spcc_diag_init(&d, NULL);
+  assert_false(spcc_pass_fold_constants(g, NULL, &d));
+  assert_int_equal(d.n_errors, 1);
+  assert_non_null(strstr(d.first_error, "fail.onnx"));
+  assert_int_equal(g->n_nodes, 1);
+  assert_int_equal(g->nodes[0].op, SPCC_OP_SIGMOID);
+  assert_int_equal(g->values[g->outputs[0]].kind, SPCC_VAL_CONST);
+  assert_true(spcc_verify_graph(g, &d));
+  spcc_graph_free(g);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_plan_empty),
@@ -694,6 +731,7 @@ int main(void) {
       cmocka_unit_test(test_fold_bound_input),
       cmocka_unit_test(test_fold_size_limit),
       cmocka_unit_test(test_fold_omitted_output),
+      cmocka_unit_test(test_fold_eval_failure),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
