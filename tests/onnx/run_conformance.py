@@ -63,12 +63,12 @@ def one_line(text, limit=200):
     return text if len(text) <= limit else text[:limit - 3] + '...'
 
 
-def run(cmd, timeout, cwd=None):
+def run(cmd, timeout, cwd=None, env=None):
     """Runs cmd in its own process group, so a timeout also kills the C
     compiler spcc may start; returns (exit code or 'timeout', stderr+stdout).
     spcc runs from the test directory so its messages say plain model.onnx."""
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=cwd,
-                         stdin=subprocess.DEVNULL, start_new_session=True)
+                         stdin=subprocess.DEVNULL, start_new_session=True, env=env)
     try:
         out, _ = p.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -128,12 +128,31 @@ def data_sets(test_dir):
     return [(files(ds, 'input'), files(ds, 'output')) for ds in sets]
 
 
+def input_binds(test_dir, ins):
+    """--bind options for the integer inputs of a model whose shapes depend
+    on input values (a Reshape target fed as a graph input): the driver path
+    binds them as an application would, from data set 0."""
+    graph = onnx.load(os.path.join(test_dir, 'model.onnx'), load_external_data=False).graph
+    inits = {t.name for t in graph.initializer}
+    names = [i.name for i in graph.input if i.name not in inits]
+    binds = []
+    for name, path in zip(names, ins):
+        if load_pb(path).dtype.kind in 'iu':
+            binds += ['--bind', f'{name}={path}']
+    return binds
+
+
 def driver_path(ctx, test_dir, sets, work):
-    rc, out = run([ctx['spcc'], 'model.onnx', '-o', os.path.join(work, 'model.c'),
-                   '--name', 'model'], SPCC_TIMEOUT, cwd=test_dir)
+    cmd = [ctx['spcc'], 'model.onnx', '-o', os.path.join(work, 'model.c'), '--name', 'model',
+           '--verify']
+    rc, out = run(cmd, SPCC_TIMEOUT, cwd=test_dir)
+    if rc == 1 and 'compile-time constant' in out and sets:
+        rc, out = run(cmd + input_binds(test_dir, sets[0][0]), SPCC_TIMEOUT, cwd=test_dir)
     check_spcc('spcc', rc, out)
     prog = os.path.join(work, 'prog')
-    rc, out = run(['cc', '-std=c99', '-O1', '-w', '-DHARNESS_GLUE', '-I', work,
+    # The generated code must build warning-free as strict C99 (-Werror).
+    rc, out = run(['cc', '-std=c99', '-O1', '-Wall', '-Wextra', '-pedantic', '-Werror',
+                   *ctx['san_flags'], '-DHARNESS_GLUE', '-I', work,
                    os.path.join(work, 'model.c'), ctx['harness_src'], ctx['harness_obj'],
                    *ctx['rt_flags'], '-o', prog], CC_TIMEOUT)
     if rc != 0:
@@ -151,7 +170,9 @@ def driver_path(ctx, test_dir, sets, work):
             if want.dtype == object:
                 fail(f'output {k}: string tensors cannot be compared as raw bytes')
             cmd += ['-o', os.path.join(work, f'out{n}_{k}.raw'), str(want.nbytes)]
-        rc, out = run(cmd, RUN_TIMEOUT)
+        # The harness keeps its buffers to the end; leaks are not the question.
+        env = dict(os.environ, ASAN_OPTIONS='detect_leaks=0') if ctx['sanitize'] else None
+        rc, out = run(cmd, RUN_TIMEOUT, env=env)
         if rc != 0:
             fail(f'driver: harness exit {rc}: {one_line(out)}')
         for k, want in enumerate(wants):
@@ -169,7 +190,7 @@ def driver_path(ctx, test_dir, sets, work):
 def run_path(ctx, test_dir, sets, work):
     for n, (ins, outs) in enumerate(sets):
         out_dir = os.path.join(work, f'out_{n}')
-        cmd = [ctx['spcc'], 'run', 'model.onnx']
+        cmd = [ctx['spcc'], 'run', 'model.onnx', '--verify']
         for path in ins:
             cmd += ['-i', os.path.relpath(path, test_dir)]
         rc, out = run(cmd + ['--out-dir', out_dir], SPCC_TIMEOUT + CC_TIMEOUT, cwd=test_dir)
@@ -195,7 +216,8 @@ def run_test(ctx, test_dir):
         if not sets:
             fail('no test_data_set_N')
         driver_path(ctx, test_dir, sets, work)
-        run_path(ctx, test_dir, sets, work)
+        if not ctx['sanitize']:
+            run_path(ctx, test_dir, sets, work)
         status, reason = 'pass', ''
     except Outcome as o:
         status, reason = o.status, o.reason
@@ -237,11 +259,19 @@ def prepare(args, tmp):
         sys.exit(f'onnx-conformance: {spcc} --print-runtime failed ({rc}): {one_line(flags)}')
     harness_src = os.path.join(HERE, 'harness.c')
     harness_obj = os.path.join(tmp, 'harness.o')
-    rc, out = run(['cc', '-std=c11', '-O1', '-c', harness_src, '-o', harness_obj], CC_TIMEOUT)
+    # --sanitize: the driver path runs under ASan and UBSan (any report fails the test).
+    san = ['-fsanitize=address,undefined', '-fno-sanitize-recover=all',
+           '-fno-omit-frame-pointer'] if args.sanitize else []
+    rc, out = run(['cc', '-std=c11', '-O1', *san, '-c', harness_src, '-o', harness_obj],
+                  CC_TIMEOUT)
     if rc != 0:
         sys.exit(f'onnx-conformance: cannot compile harness.c:\n{out}')
-    return {'spcc': spcc, 'rt_flags': shlex.split(flags), 'harness_src': harness_src,
-            'harness_obj': harness_obj, 'tmp': tmp, 'keep': args.keep}
+    rt_flags = shlex.split(flags)
+    if args.runtime_lib:
+        rt_flags = [args.runtime_lib if f.endswith('.a') else f for f in rt_flags]
+    return {'spcc': spcc, 'rt_flags': rt_flags, 'harness_src': harness_src,
+            'harness_obj': harness_obj, 'tmp': tmp, 'keep': args.keep, 'san_flags': san,
+            'sanitize': args.sanitize}
 
 
 def main():
@@ -258,6 +288,11 @@ def main():
     ap.add_argument('--update-expected', action='store_true',
                     help="rewrite expected_pass.txt's section for this folder")
     ap.add_argument('--keep', action='store_true', help='keep the work directory')
+    ap.add_argument('--runtime-lib', metavar='ARCHIVE',
+                    help='link this runtime archive instead of the one spcc prints')
+    ap.add_argument('--sanitize', action='store_true',
+                    help='build the driver path with ASan+UBSan and run only the expected '
+                         'passes, driver path only')
     args = ap.parse_args()
     folder = args.folder_arg or args.folder
     root = os.path.join(args.data, folder)
@@ -272,6 +307,8 @@ def main():
     if args.filter:
         tests = [t for t in tests if re.search(args.filter, os.path.basename(t))]
     header, expected = read_expected()
+    if args.sanitize:
+        tests = [t for t in tests if f'{folder}/{os.path.basename(t)}' in expected]
     tmp = tempfile.mkdtemp(prefix=f'spcc-onnx-{folder}-')
     try:
         ctx = prepare(args, tmp)

@@ -1,0 +1,81 @@
+#!/bin/sh
+# run_cli_tests.sh SPCC - the command-line contract: bad input of every kind
+# gets exactly one diagnostic line naming the file, exit status 1, no crash
+# and no output file left behind; good input writes both files.
+set -u
+SPCC=$1
+DATA=/usr/share/libonnx-testdata/data
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+fails=0
+pass=0
+
+# expect_error NAME PATTERN -- ARGS...: exit 1, one line on stderr matching
+# PATTERN, nothing on stdout, no files in $W/out.
+expect_error() {
+  name=$1 pattern=$2
+  shift 3
+  rm -rf "$W/out" && mkdir -p "$W/out"
+  "$SPCC" "$@" >"$W/stdout" 2>"$W/stderr"
+  status=$?
+  lines=$(wc -l <"$W/stderr")
+  left=$(ls -A "$W/out")
+  if [ "$status" -ne 1 ] || [ "$lines" -ne 1 ] || ! grep -q -- "$pattern" "$W/stderr" ||
+     [ -s "$W/stdout" ] || [ -n "$left" ]; then
+    echo "FAIL $name: status $status, $lines stderr lines, left '$left'"
+    sed 's/^/    /' "$W/stderr" | head -5
+    fails=$((fails + 1))
+  else
+    pass=$((pass + 1))
+  fi
+}
+
+MODEL=$DATA/node/test_relu/model.onnx
+head -c 40 "$MODEL" >"$W/truncated.onnx"
+printf '\377\377\377\377garbage that is not protobuf\n' >"$W/corrupt.onnx"
+: >"$W/empty.onnx"
+
+expect_error missing-file "missing.onnx: error: cannot open" -- "$W/missing.onnx" -o "$W/out/m.c"
+expect_error truncated "truncated.onnx: error:" -- "$W/truncated.onnx" -o "$W/out/m.c"
+expect_error corrupt "corrupt.onnx: error:" -- "$W/corrupt.onnx" -o "$W/out/m.c"
+expect_error empty "empty.onnx: error:" -- "$W/empty.onnx" -o "$W/out/m.c"
+expect_error unsupported-op "node 0 .*(Sign): error: unsupported operator 'Sign'" -- \
+  "$DATA/node/test_sign/model.onnx" -o "$W/out/m.c"
+expect_error no-output-option "error: -o FILE is required" -- "$MODEL"
+expect_error unknown-option "unknown option '--frobnicate'" -- "$MODEL" --frobnicate -o "$W/out/m.c"
+expect_error bad-emit "--emit: unknown kind 'asm'" -- "$MODEL" --emit asm -o "$W/out/m.c"
+expect_error bad-name "--name: '9lives' is not a valid C identifier" -- "$MODEL" --name 9lives -o "$W/out/m.c"
+expect_error bad-shape "--shape .*non-negative integers" -- "$MODEL" --shape x=1,-3 -o "$W/out/m.c"
+expect_error shape-no-input "no graph input named 'nope'" -- "$MODEL" --shape nope=1,2 -o "$W/out/m.c"
+expect_error shape-mismatch "error:" -- "$DATA/node/test_add/model.onnx" --shape x=3,4,6 -o "$W/out/m.c"
+expect_error bind-missing-file "error: cannot open" -- "$MODEL" --bind "x=$W/nope.pb" -o "$W/out/m.c"
+expect_error bad-print-after "unknown pass 'nonsense'" -- "$MODEL" --print-after nonsense -o "$W/out/m.c"
+expect_error unwritable-output "error: cannot create output file" -- "$MODEL" -o "$W/no/such/dir/m.c"
+expect_error run-no-out-dir "--out-dir DIR is required" -- run "$MODEL" -i "$DATA/node/test_relu/test_data_set_0/input_0.pb"
+expect_error run-input-count "1 runtime input but 0 -i files were given" -- run "$MODEL" --out-dir "$W/out/r"
+expect_error run-input-type "expects f32, the file holds" -- run "$MODEL" \
+  -i "$DATA/node/test_add_uint8/test_data_set_0/input_0.pb" --out-dir "$W/out/r"
+expect_error run-corrupt-input "corrupt.onnx: error:" -- run "$MODEL" -i "$W/corrupt.onnx" --out-dir "$W/out/r"
+
+# Good input: both files, exit 0, nothing on stderr.
+if "$SPCC" "$MODEL" -o "$W/ok.c" 2>"$W/stderr" && [ -s "$W/ok.c" ] && [ -s "$W/ok.h" ] &&
+   [ ! -s "$W/stderr" ] && [ -z "$(ls "$W" | grep tmp-)" ]; then
+  pass=$((pass + 1))
+else
+  echo "FAIL good-compile"; fails=$((fails + 1))
+fi
+# --emit ir to stdout parses as the IR (starts with the arena comment).
+if "$SPCC" "$MODEL" --emit ir | grep -q '^graph @'; then pass=$((pass + 1)); else
+  echo "FAIL emit-ir-stdout"; fails=$((fails + 1)); fi
+# --help and --version exit 0 and print to stdout.
+if "$SPCC" --help | grep -q 'usage: spcc' && "$SPCC" --version | grep -q '^spcc '; then
+  pass=$((pass + 1)); else echo "FAIL help-version"; fails=$((fails + 1)); fi
+# spcc run writes output_0.pb, and --npy output_0.npy.
+if "$SPCC" run "$MODEL" -i "$DATA/node/test_relu/test_data_set_0/input_0.pb" --out-dir "$W/r1" &&
+   [ -s "$W/r1/output_0.pb" ] &&
+   "$SPCC" run "$MODEL" -i "$DATA/node/test_relu/test_data_set_0/input_0.pb" --npy --out-dir "$W/r2/sub" &&
+   head -c 6 "$W/r2/sub/output_0.npy" | grep -q NUMPY; then
+  pass=$((pass + 1)); else echo "FAIL run-outputs"; fails=$((fails + 1)); fi
+
+echo "cli: $pass passed, $fails failed"
+[ "$fails" -eq 0 ]
