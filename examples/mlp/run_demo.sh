@@ -16,6 +16,7 @@ mkdir -p "$out"
 
 /usr/bin/python3 "$src/make_model.py" "$out"
 "$spcc" "$out/model.onnx" -o "$out/mlp.c" --name mlp
+echo "spcc: $out/mlp.c + mlp.h; $(sed -n 's/^ \* Arena: \(.*\)\. \*\//arena \1/p' "$out/mlp.c")"
 # shellcheck disable=SC2046  # the runtime flags are meant to split into words
 cc -std=c99 -Wall -Wextra -pedantic -O2 -I"$out" "$src/main.c" "$out/mlp.c" \
   $("$spcc" --print-runtime) -o "$out/mlp_demo"
