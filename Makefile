@@ -1,6 +1,7 @@
 # Thin wrapper around CMake. `make demo` and `make test` do all the set-up on a
 # fresh Debian 12 machine (missing packages are installed by
 # scripts/install-deps.sh).
+MAKEFLAGS += --no-print-directory
 BUILD   ?= build
 JOBS    ?= 2
 PYTHON  ?= /usr/bin/python3
