@@ -223,6 +223,11 @@ const float *spcc_attr_floats(const spcc_node *n, const char *name, int *count);
 static inline int spcc_node_in(const spcc_node *n, int k) {
   return k < n->n_in ? n->in[k] : -1;
 }
+/* Type of input k of a node; NULL when the input is absent. */
+static inline const spcc_type *spcc_in_type(const spcc_graph *g, const spcc_node *n, int k) {
+  int vid = spcc_node_in(n, k);
+  return vid < 0 ? NULL : &g->values[vid].type;
+}
 
 /* Drops dead nodes and values no longer referenced by any node, input or
  * output, renumbering ids; constants no value refers to are released. */

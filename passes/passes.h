@@ -23,8 +23,6 @@
 /* Sets output k's dtype and shape (encoding dense). */
 void spcc_set_output(spcc_graph *g, spcc_node *n, int k, spcc_dtype dt, int rank,
                      const int64_t *dims);
-/* Type of input k; NULL if the input is absent. */
-const spcc_type *spcc_in_type(const spcc_graph *g, const spcc_node *n, int k);
 
 /* True when cli_name names a pass in passes.def (or is "import"). */
 bool spcc_pass_exists(const char *cli_name);

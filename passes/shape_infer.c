@@ -27,11 +27,6 @@ void spcc_set_output(spcc_graph *g, spcc_node *n, int k, spcc_dtype dt, int rank
   v->type = t;
 }
 
-const spcc_type *spcc_in_type(const spcc_graph *g, const spcc_node *n, int k) {
-  int vid = spcc_node_in(n, k);
-  return vid < 0 ? NULL : &g->values[vid].type;
-}
-
 bool spcc_pass_shape_infer(spcc_graph *g, const spcc_options *o, spcc_diag *d) {
   (void)o;
   for (int i = 0; i < g->n_nodes; i++) {

@@ -106,18 +106,6 @@ static void clip_bounds(const spcc_graph *g, const spcc_node *n, clip_bounds_t *
 
 /* ---- emit helpers ------------------------------------------------------- */
 
-/* spcc_emit_ptr's result is copied, so several can be live in one line. */
-static bool ptr_of(spcc_emitter *e, const spcc_node *n, int vid, char *buf, size_t size,
-                   spcc_diag *d) {
-  const char *s = spcc_emit_ptr(e, vid);
-  if (strlen(s) >= size) {
-    spcc_node_error(d, spcc_emit_graph(e), n, "tensor expression too long: %s", s);
-    return false;
-  }
-  memcpy(buf, s, strlen(s) + 1);
-  return true;
-}
-
 static void kernel_name(const spcc_node *n, spcc_dtype dt, char *buf, size_t size) {
   snprintf(buf, size, "spcc_%s_%s", spcc_op_ir_name(n->op), spcc_dtype_name(dt));
 }
@@ -127,11 +115,10 @@ static void kernel_name(const spcc_node *n, spcc_dtype dt, char *buf, size_t siz
 static bool emit_binary(spcc_emitter *e, const spcc_node *n, spcc_diag *d) {
   const spcc_graph *g = spcc_emit_graph(e);
   spcc_binary_params p;
-  char a[256], b[256], y[256], fn[64];
+  char fn[64];
   if (!binary_params(g, n, &p, d)) return false;
-  if (!ptr_of(e, n, n->in[0], a, sizeof a, d) || !ptr_of(e, n, n->in[1], b, sizeof b, d) ||
-      !ptr_of(e, n, n->out[0], y, sizeof y, d))
-    return false;
+  const char *a = spcc_emit_ptr(e, n->in[0]), *b = spcc_emit_ptr(e, n->in[1]);
+  const char *y = spcc_emit_ptr(e, n->out[0]);
   kernel_name(n, out_dtype(g, n), fn, sizeof fn);
   const char *sym = spcc_emit_params_begin(e, "spcc_binary_params", spcc_op_ir_name(n->op));
   spcc_emit_param_i64(e, "rank", p.rank);
@@ -198,9 +185,8 @@ BINARY_OP(div)
 
 static bool emit_count_call(spcc_emitter *e, const spcc_node *n, spcc_diag *d) {
   const spcc_graph *g = spcc_emit_graph(e);
-  char x[256], y[256], fn[64];
-  if (!ptr_of(e, n, n->in[0], x, sizeof x, d) || !ptr_of(e, n, n->out[0], y, sizeof y, d))
-    return false;
+  char fn[64];
+  const char *x = spcc_emit_ptr(e, n->in[0]), *y = spcc_emit_ptr(e, n->out[0]);
   kernel_name(n, out_dtype(g, n), fn, sizeof fn);
   spcc_emit_line(e, "%s(%lld, %s, %s);", fn, (long long)out_numel(g, n), x, y);
   return true;
@@ -255,10 +241,9 @@ bool spcc_eval_tanh(const spcc_graph *g, const spcc_node *n, const void *const *
 bool spcc_emit_leaky_relu(spcc_emitter *e, const spcc_node *n, spcc_diag *d) {
   const spcc_graph *g = spcc_emit_graph(e);
   spcc_leaky_relu_params p;
-  char x[256], y[256], fn[64];
+  char fn[64];
   leaky_params(g, n, &p);
-  if (!ptr_of(e, n, n->in[0], x, sizeof x, d) || !ptr_of(e, n, n->out[0], y, sizeof y, d))
-    return false;
+  const char *x = spcc_emit_ptr(e, n->in[0]), *y = spcc_emit_ptr(e, n->out[0]);
   kernel_name(n, out_dtype(g, n), fn, sizeof fn);
   const char *sym = spcc_emit_params_begin(e, "spcc_leaky_relu_params", "leaky_relu");
   spcc_emit_param_i64(e, "n", p.n);
@@ -285,7 +270,10 @@ bool spcc_eval_leaky_relu(const spcc_graph *g, const spcc_node *n, const void *c
  * generated file; input bounds are the tensors' own pointers. */
 static bool clip_bound_expr(spcc_emitter *e, const spcc_node *n, const clip_bounds_t *c,
                             bool upper, spcc_dtype dt, char *buf, size_t size, spcc_diag *d) {
-  if (!c->from_attrs) return ptr_of(e, n, upper ? c->hi_vid : c->lo_vid, buf, size, d);
+  if (!c->from_attrs) {
+    snprintf(buf, size, "%s", spcc_emit_ptr(e, upper ? c->hi_vid : c->lo_vid));
+    return true;
+  }
   char lit[64];
   float v = upper ? c->hi : c->lo;
   if (dt == SPCC_DT_F64)
@@ -302,10 +290,10 @@ bool spcc_emit_clip(spcc_emitter *e, const spcc_node *n, spcc_diag *d) {
   const spcc_graph *g = spcc_emit_graph(e);
   spcc_dtype dt = out_dtype(g, n);
   clip_bounds_t c;
-  char x[256], y[256], lo[256], hi[256], fn[64];
+  char lo[256], hi[256], fn[64];
   clip_bounds(g, n, &c);
-  if (!ptr_of(e, n, n->in[0], x, sizeof x, d) || !ptr_of(e, n, n->out[0], y, sizeof y, d) ||
-      !clip_bound_expr(e, n, &c, false, dt, lo, sizeof lo, d) ||
+  const char *x = spcc_emit_ptr(e, n->in[0]), *y = spcc_emit_ptr(e, n->out[0]);
+  if (!clip_bound_expr(e, n, &c, false, dt, lo, sizeof lo, d) ||
       !clip_bound_expr(e, n, &c, true, dt, hi, sizeof hi, d))
     return false;
   kernel_name(n, dt, fn, sizeof fn);
@@ -351,9 +339,7 @@ bool spcc_eval_clip(const spcc_graph *g, const spcc_node *n, const void *const *
 
 bool spcc_emit_identity(spcc_emitter *e, const spcc_node *n, spcc_diag *d) {
   const spcc_graph *g = spcc_emit_graph(e);
-  char x[256], y[256];
-  if (!ptr_of(e, n, n->in[0], x, sizeof x, d) || !ptr_of(e, n, n->out[0], y, sizeof y, d))
-    return false;
+  const char *x = spcc_emit_ptr(e, n->in[0]), *y = spcc_emit_ptr(e, n->out[0]);
   spcc_emit_line(e, "spcc_identity(%lld, %zu, %s, %s);", (long long)out_numel(g, n),
                  spcc_dtype_size(out_dtype(g, n)), x, y);
   return true;

@@ -156,11 +156,53 @@ static void format_elem(char *buf, size_t n, spcc_dtype dt, const void *data, in
   }
 }
 
-static void emit_array(spcc_emitter *e, const char *sym, spcc_dtype dt, const void *data,
-                       int64_t numel, const char *comment) {
+/* True when a float array holds a NaN that the NAN macro cannot spell
+ * (a payload or sign other than the default quiet NaN's). */
+static bool needs_bit_patterns(spcc_dtype dt, const void *data, int64_t numel) {
+  for (int64_t i = 0; i < numel; i++) {
+    if (dt == SPCC_DT_F32) {
+      uint32_t b;
+      memcpy(&b, (const float *)data + i, 4);
+      if ((b & 0x7f800000u) == 0x7f800000u && (b & 0x7fffffu) && (b & 0x7fffffffu) != 0x7fc00000u)
+        return true;
+    } else if (dt == SPCC_DT_F64) {
+      uint64_t b;
+      memcpy(&b, (const double *)data + i, 8);
+      const uint64_t exp = UINT64_C(0x7ff0000000000000), man = UINT64_C(0xfffffffffffff);
+      if ((b & exp) == exp && (b & man) && (b & ~(UINT64_C(1) << 63)) != UINT64_C(0x7ff8000000000000))
+        return true;
+    }
+  }
+  return false;
+}
+
+/* A constant array; returns the C expression for its data. Float data is
+ * written as hex floats; the rare array with NaN payloads is written as bit
+ * patterns in a union so every bit survives. */
+static const char *emit_array(spcc_emitter *e, const char *sym, spcc_dtype dt, const void *data,
+                              int64_t numel, const char *comment) {
+  long long len = (long long)(numel ? numel : 1);
   spcc_emit_decl(e, "/* %s */\n", comment);
-  spcc_emit_decl(e, "static const %s %s[%lld] = {", spcc_dtype_ctype(dt), sym,
-                 (long long)(numel ? numel : 1));
+  if (needs_bit_patterns(dt, data, numel)) {
+    bool f32 = dt == SPCC_DT_F32;
+    spcc_emit_decl(e, "static const union { %s bits[%lld]; %s v[%lld]; } %s = {{",
+                   f32 ? "uint32_t" : "uint64_t", len, f32 ? "float" : "double", len, sym);
+    for (int64_t i = 0; i < numel; i++) {
+      uint64_t b = 0;
+      if (f32) {
+        uint32_t b32;
+        memcpy(&b32, (const float *)data + i, 4);
+        b = b32;
+      } else {
+        memcpy(&b, (const double *)data + i, 8);
+      }
+      spcc_emit_decl(e, "%s0x%llxu%s%s", i % 8 ? " " : "\n  ", (unsigned long long)b,
+                     f32 ? "" : "ll", i + 1 < numel ? "," : "");
+    }
+    spcc_emit_decl(e, "\n}};\n");
+    return spcc_arena_printf(e->arena, "%s.v", sym);
+  }
+  spcc_emit_decl(e, "static const %s %s[%lld] = {", spcc_dtype_ctype(dt), sym, len);
   if (numel == 0) spcc_emit_decl(e, "0");
   for (int64_t i = 0; i < numel; i++) {
     char buf[64];
@@ -168,6 +210,7 @@ static void emit_array(spcc_emitter *e, const char *sym, spcc_dtype dt, const vo
     spcc_emit_decl(e, "%s%s%s", i % 8 ? " " : "\n  ", buf, i + 1 < numel ? "," : "");
   }
   spcc_emit_decl(e, "\n};\n");
+  return sym;
 }
 
 static const char *comment_safe(spcc_emitter *e, const char *s) {
@@ -228,9 +271,9 @@ static void declare_values(spcc_emitter *e, const int *slot) {
     const spcc_value *v = &g->values[vid];
     const char *ct = spcc_dtype_ctype(v->type.dtype);
     if (v->kind == SPCC_VAL_CONST) {
-      e->ptr[vid] = local_name(e, 'c', vid, v->name);
       const spcc_const *c = &g->consts[v->const_id];
-      emit_array(e, e->ptr[vid], c->dtype, c->data, c->numel, value_comment(e, vid));
+      e->ptr[vid] = emit_array(e, local_name(e, 'c', vid, v->name), c->dtype, c->data, c->numel,
+                               value_comment(e, vid));
     } else if (v->kind == SPCC_VAL_TEMP && slot[vid] >= 0) {
       e->ptr[vid] = local_name(e, 'o', slot[vid], v->name);
       spcc_emit_line(e, "%s *const %s = (%s *)outputs[%d]; /* %s */", ct, e->ptr[vid], ct,
@@ -250,10 +293,10 @@ static void emit_bind_checks(spcc_emitter *e) {
     int vid = g->inputs[k];
     const spcc_value *v = &g->values[vid];
     if (v->const_id < 0) continue;
-    const char *sym = local_name(e, 'b', k, v->name);
     const spcc_const *c = &g->consts[v->const_id];
-    emit_array(e, sym, c->dtype, c->data, c->numel,
-               spcc_arena_printf(e->arena, "value bound to input %s", value_comment(e, vid)));
+    const char *sym =
+        emit_array(e, local_name(e, 'b', k, v->name), c->dtype, c->data, c->numel,
+                   spcc_arena_printf(e->arena, "value bound to input %s", value_comment(e, vid)));
     int64_t bytes = spcc_type_bytes(&v->type);
     if (bytes > 0)
       spcc_emit_line(e, "if (memcmp(%s, %s, %lld) != 0) return 1; /* not the --bind value */",

@@ -7,6 +7,9 @@
  * its element type declared at the top of PREFIX_run (inputs are
  * `const T *`, everything else `T *`; constants are `static const T []`),
  * and spcc_emit_ptr returns that name.
+ *
+ * Every string returned here (pointer expressions, symbols) stays valid
+ * until the emission ends, so emitters may hold them freely.
  */
 #ifndef SPCC_BACKEND_C_EMIT_H
 #define SPCC_BACKEND_C_EMIT_H

@@ -13,28 +13,6 @@
 #include "backend/c/ops.h"
 #include "spcc/spcc_rt.h"
 
-/* spcc_emit_ptr / params_begin may reuse their buffers: keep copies. */
-typedef struct {
-  char s[256];
-} name_buf;
-
-static name_buf ptr_of(spcc_emitter *e, int vid) {
-  name_buf b;
-  snprintf(b.s, sizeof b.s, "%s", spcc_emit_ptr(e, vid));
-  return b;
-}
-
-static name_buf copy_name(const char *s) {
-  name_buf b;
-  snprintf(b.s, sizeof b.s, "%s", s);
-  return b;
-}
-
-static const spcc_type *in_type(const spcc_graph *g, const spcc_node *n, int k) {
-  const int vid = spcc_node_in(n, k);
-  return vid < 0 ? NULL : &g->values[vid].type;
-}
-
 static spcc_dtype out_dtype(const spcc_graph *g, const spcc_node *n) {
   return g->values[n->out[0]].type.dtype;
 }
@@ -54,7 +32,7 @@ static int64_t prod(const int64_t *dims, int from, int to) {
 /* ---- Gemm ------------------------------------------------------------------ */
 
 static void gemm_params(const spcc_graph *g, const spcc_node *n, spcc_gemm_params *p) {
-  const spcc_type *a = in_type(g, n, 0), *b = in_type(g, n, 1), *c = in_type(g, n, 2);
+  const spcc_type *a = spcc_in_type(g, n, 0), *b = spcc_in_type(g, n, 1), *c = spcc_in_type(g, n, 2);
   memset(p, 0, sizeof *p);
   p->trans_a = spcc_attr_int(n, "transA", 0) != 0;
   p->trans_b = spcc_attr_int(n, "transB", 0) != 0;
@@ -79,7 +57,7 @@ bool spcc_emit_gemm(spcc_emitter *e, const spcc_node *n, spcc_diag *d) {
   if (dt != SPCC_DT_F32 && dt != SPCC_DT_F64) return bad_dtype(g, n, d);
   spcc_gemm_params p;
   gemm_params(g, n, &p);
-  const name_buf sym = copy_name(spcc_emit_params_begin(e, "spcc_gemm_params", "gemm"));
+  const char *sym = spcc_emit_params_begin(e, "spcc_gemm_params", "gemm");
   spcc_emit_param_i64(e, "m", p.m);
   spcc_emit_param_i64(e, "n", p.n);
   spcc_emit_param_i64(e, "k", p.k);
@@ -90,10 +68,10 @@ bool spcc_emit_gemm(spcc_emitter *e, const spcc_node *n, spcc_diag *d) {
   spcc_emit_param_i64(e, "c_row_stride", p.c_row_stride);
   spcc_emit_param_i64(e, "c_col_stride", p.c_col_stride);
   spcc_emit_params_end(e);
-  const name_buf a = ptr_of(e, n->in[0]), b = ptr_of(e, n->in[1]);
-  const name_buf c = ptr_of(e, spcc_node_in(n, 2)), y = ptr_of(e, n->out[0]);
-  spcc_emit_line(e, "spcc_gemm_%s(&%s, %s, %s, %s, %s);", spcc_dtype_name(dt), sym.s, a.s, b.s,
-                 c.s, y.s);
+  const char *a = spcc_emit_ptr(e, n->in[0]), *b = spcc_emit_ptr(e, n->in[1]);
+  const char *c = spcc_emit_ptr(e, spcc_node_in(n, 2)), *y = spcc_emit_ptr(e, n->out[0]);
+  spcc_emit_line(e, "spcc_gemm_%s(&%s, %s, %s, %s, %s);", spcc_dtype_name(dt), sym, a, b,
+                 c, y);
   return true;
 }
 
@@ -112,7 +90,7 @@ bool spcc_eval_gemm(const spcc_graph *g, const spcc_node *n, const void *const *
 /* ---- MatMul ---------------------------------------------------------------- */
 
 static void matmul_params(const spcc_graph *g, const spcc_node *n, spcc_matmul_params *p) {
-  const spcc_type *a = in_type(g, n, 0), *b = in_type(g, n, 1);
+  const spcc_type *a = spcc_in_type(g, n, 0), *b = spcc_in_type(g, n, 1);
   memset(p, 0, sizeof *p);
   /* 1-D A is a row [1,k]; 1-D B is a column [k,1]. */
   p->m = a->rank >= 2 ? a->dims[a->rank - 2] : 1;
@@ -165,7 +143,7 @@ bool spcc_emit_matmul(spcc_emitter *e, const spcc_node *n, spcc_diag *d) {
   }
   spcc_matmul_params p;
   matmul_params(g, n, &p);
-  const name_buf sym = copy_name(spcc_emit_params_begin(e, "spcc_matmul_params", "matmul"));
+  const char *sym = spcc_emit_params_begin(e, "spcc_matmul_params", "matmul");
   spcc_emit_param_i64(e, "m", p.m);
   spcc_emit_param_i64(e, "n", p.n);
   spcc_emit_param_i64(e, "k", p.k);
@@ -176,9 +154,9 @@ bool spcc_emit_matmul(spcc_emitter *e, const spcc_node *n, spcc_diag *d) {
     spcc_emit_param_i64s(e, "b_batch_stride", p.b_batch_stride, (int)p.batch_rank);
   }
   spcc_emit_params_end(e);
-  const name_buf a = ptr_of(e, n->in[0]), b = ptr_of(e, n->in[1]), y = ptr_of(e, n->out[0]);
-  spcc_emit_line(e, "spcc_matmul_%s(&%s, %s, %s, %s);", spcc_dtype_name(dt), sym.s, a.s, b.s,
-                 y.s);
+  const char *a = spcc_emit_ptr(e, n->in[0]), *b = spcc_emit_ptr(e, n->in[1]), *y = spcc_emit_ptr(e, n->out[0]);
+  spcc_emit_line(e, "spcc_matmul_%s(&%s, %s, %s, %s);", spcc_dtype_name(dt), sym, a, b,
+                 y);
   return true;
 }
 
@@ -200,7 +178,7 @@ bool spcc_eval_matmul(const spcc_graph *g, const spcc_node *n, const void *const
 /* ---- Softmax --------------------------------------------------------------- */
 
 static void softmax_params(const spcc_graph *g, const spcc_node *n, spcc_softmax_params *p) {
-  const spcc_type *x = in_type(g, n, 0);
+  const spcc_type *x = spcc_in_type(g, n, 0);
   int64_t axis = spcc_attr_int(n, "axis", n->opset < 13 ? 1 : -1);
   if (axis < 0) axis += x->rank;
   memset(p, 0, sizeof *p);
@@ -220,13 +198,13 @@ bool spcc_emit_softmax(spcc_emitter *e, const spcc_node *n, spcc_diag *d) {
   if (dt != SPCC_DT_F32 && dt != SPCC_DT_F64) return bad_dtype(g, n, d);
   spcc_softmax_params p;
   softmax_params(g, n, &p);
-  const name_buf sym = copy_name(spcc_emit_params_begin(e, "spcc_softmax_params", "softmax"));
+  const char *sym = spcc_emit_params_begin(e, "spcc_softmax_params", "softmax");
   spcc_emit_param_i64(e, "outer", p.outer);
   spcc_emit_param_i64(e, "len", p.len);
   spcc_emit_param_i64(e, "inner", p.inner);
   spcc_emit_params_end(e);
-  const name_buf x = ptr_of(e, n->in[0]), y = ptr_of(e, n->out[0]);
-  spcc_emit_line(e, "spcc_softmax_%s(&%s, %s, %s);", spcc_dtype_name(dt), sym.s, x.s, y.s);
+  const char *x = spcc_emit_ptr(e, n->in[0]), *y = spcc_emit_ptr(e, n->out[0]);
+  spcc_emit_line(e, "spcc_softmax_%s(&%s, %s, %s);", spcc_dtype_name(dt), sym, x, y);
   return true;
 }
 
@@ -245,7 +223,7 @@ bool spcc_eval_softmax(const spcc_graph *g, const spcc_node *n, const void *cons
 
 static void batch_norm_params(const spcc_graph *g, const spcc_node *n,
                               spcc_batch_norm_params *p) {
-  const spcc_type *x = in_type(g, n, 0), *scale = in_type(g, n, 1);
+  const spcc_type *x = spcc_in_type(g, n, 0), *scale = spcc_in_type(g, n, 1);
   memset(p, 0, sizeof *p);
   p->batch = x->dims[0];
   p->channels = x->dims[1];
@@ -264,18 +242,17 @@ bool spcc_emit_batch_norm(spcc_emitter *e, const spcc_node *n, spcc_diag *d) {
   if (dt != SPCC_DT_F32 && dt != SPCC_DT_F64) return bad_dtype(g, n, d);
   spcc_batch_norm_params p;
   batch_norm_params(g, n, &p);
-  const name_buf sym =
-      copy_name(spcc_emit_params_begin(e, "spcc_batch_norm_params", "batch_norm"));
+  const char *sym = spcc_emit_params_begin(e, "spcc_batch_norm_params", "batch_norm");
   spcc_emit_param_i64(e, "batch", p.batch);
   spcc_emit_param_i64(e, "channels", p.channels);
   spcc_emit_param_i64(e, "inner", p.inner);
   spcc_emit_param_f64(e, "epsilon", p.epsilon);
   spcc_emit_params_end(e);
-  name_buf v[5];
-  for (int k = 0; k < 5; k++) v[k] = ptr_of(e, n->in[k]);
-  const name_buf y = ptr_of(e, n->out[0]);
+  const char *v[5];
+  for (int k = 0; k < 5; k++) v[k] = spcc_emit_ptr(e, n->in[k]);
+  const char *y = spcc_emit_ptr(e, n->out[0]);
   spcc_emit_line(e, "spcc_batch_norm_%s(&%s, %s, %s, %s, %s, %s, %s);", spcc_dtype_name(dt),
-                 sym.s, v[0].s, v[1].s, v[2].s, v[3].s, v[4].s, y.s);
+                 sym, v[0], v[1], v[2], v[3], v[4], y);
   return true;
 }
 

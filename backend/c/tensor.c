@@ -15,28 +15,6 @@
 #include "backend/c/ops.h"
 #include "spcc/spcc_rt.h"
 
-typedef struct {
-  char s[256];
-} name_buf;
-
-/* spcc_emit_ptr / params_begin may reuse their buffers: keep copies. */
-static name_buf ptr_of(spcc_emitter *e, int vid) {
-  name_buf b;
-  snprintf(b.s, sizeof b.s, "%s", spcc_emit_ptr(e, vid));
-  return b;
-}
-
-static name_buf copy_name(const char *s) {
-  name_buf b;
-  snprintf(b.s, sizeof b.s, "%s", s);
-  return b;
-}
-
-static const spcc_type *in_type(const spcc_graph *g, const spcc_node *n, int k) {
-  const int vid = spcc_node_in(n, k);
-  return vid < 0 ? NULL : &g->values[vid].type;
-}
-
 /* ---- Reshape / Flatten: a byte copy ------------------------------------------ */
 
 static void reshape_params(const spcc_graph *g, const spcc_node *n, spcc_reshape_params *p) {
@@ -47,11 +25,11 @@ static void reshape_params(const spcc_graph *g, const spcc_node *n, spcc_reshape
 static bool emit_copy(spcc_emitter *e, const spcc_node *n) {
   spcc_reshape_params p;
   reshape_params(spcc_emit_graph(e), n, &p);
-  const name_buf sym = copy_name(spcc_emit_params_begin(e, "spcc_reshape_params", "reshape"));
+  const char *sym = spcc_emit_params_begin(e, "spcc_reshape_params", "reshape");
   spcc_emit_param_i64(e, "bytes", p.bytes);
   spcc_emit_params_end(e);
-  const name_buf x = ptr_of(e, n->in[0]), y = ptr_of(e, n->out[0]);
-  spcc_emit_line(e, "spcc_reshape(&%s, %s, %s);", sym.s, x.s, y.s);
+  const char *x = spcc_emit_ptr(e, n->in[0]), *y = spcc_emit_ptr(e, n->out[0]);
+  spcc_emit_line(e, "spcc_reshape(&%s, %s, %s);", sym, x, y);
   return true;
 }
 
@@ -68,7 +46,7 @@ bool spcc_emit_reshape(spcc_emitter *e, const spcc_node *n, spcc_diag *d) {
   /* The shape input (a constant) only mattered at compile time; referencing
    * it keeps its array from being an unused static in the generated code. */
   const int shape = spcc_node_in(n, 1);
-  if (shape >= 0) spcc_emit_line(e, "(void)%s;", ptr_of(e, shape).s);
+  if (shape >= 0) spcc_emit_line(e, "(void)%s;", spcc_emit_ptr(e, shape));
   return emit_copy(e, n);
 }
 
@@ -93,7 +71,7 @@ bool spcc_eval_flatten(const spcc_graph *g, const spcc_node *n, const void *cons
 
 static void transpose_params(const spcc_graph *g, const spcc_node *n,
                              spcc_transpose_params *p) {
-  const spcc_type *x = in_type(g, n, 0);
+  const spcc_type *x = spcc_in_type(g, n, 0);
   const int rank = x->rank;
   int64_t perm[SPCC_MAX_RANK], in_stride[SPCC_MAX_RANK];
   int cnt;
@@ -132,15 +110,14 @@ bool spcc_emit_transpose(spcc_emitter *e, const spcc_node *n, spcc_diag *d) {
   (void)d;
   spcc_transpose_params p;
   transpose_params(spcc_emit_graph(e), n, &p);
-  const name_buf sym =
-      copy_name(spcc_emit_params_begin(e, "spcc_transpose_params", "transpose"));
+  const char *sym = spcc_emit_params_begin(e, "spcc_transpose_params", "transpose");
   spcc_emit_param_i64(e, "elem_size", p.elem_size);
   spcc_emit_param_i64(e, "rank", p.rank);
   spcc_emit_param_i64s(e, "dims", p.dims, (int)p.rank);
   spcc_emit_param_i64s(e, "in_strides", p.in_strides, (int)p.rank);
   spcc_emit_params_end(e);
-  const name_buf x = ptr_of(e, n->in[0]), y = ptr_of(e, n->out[0]);
-  spcc_emit_line(e, "spcc_transpose(&%s, %s, %s);", sym.s, x.s, y.s);
+  const char *x = spcc_emit_ptr(e, n->in[0]), *y = spcc_emit_ptr(e, n->out[0]);
+  spcc_emit_line(e, "spcc_transpose(&%s, %s, %s);", sym, x, y);
   return true;
 }
 
@@ -165,10 +142,10 @@ static void concat_params(const spcc_graph *g, const spcc_node *n, int k,
   for (int r = 0; r < axis; r++) outer *= y->dims[r];
   for (int r = (int)axis + 1; r < y->rank; r++) inner *= y->dims[r];
   int64_t offset = 0;
-  for (int q = 0; q < k; q++) offset += in_type(g, n, q)->dims[axis] * inner;
+  for (int q = 0; q < k; q++) offset += spcc_in_type(g, n, q)->dims[axis] * inner;
   memset(p, 0, sizeof *p);
   p->outer = outer;
-  p->chunk = in_type(g, n, k)->dims[axis] * inner;
+  p->chunk = spcc_in_type(g, n, k)->dims[axis] * inner;
   p->out_chunk = y->dims[axis] * inner;
   p->offset = offset;
 }
@@ -176,18 +153,18 @@ static void concat_params(const spcc_graph *g, const spcc_node *n, int k,
 bool spcc_emit_concat(spcc_emitter *e, const spcc_node *n, spcc_diag *d) {
   (void)d;
   const spcc_graph *g = spcc_emit_graph(e);
-  const name_buf y = ptr_of(e, n->out[0]);
+  const char *y = spcc_emit_ptr(e, n->out[0]);
   for (int k = 0; k < n->n_in; k++) {
     spcc_concat_params p;
     concat_params(g, n, k, &p);
-    const name_buf sym = copy_name(spcc_emit_params_begin(e, "spcc_concat_params", "concat"));
+    const char *sym = spcc_emit_params_begin(e, "spcc_concat_params", "concat");
     spcc_emit_param_i64(e, "outer", p.outer);
     spcc_emit_param_i64(e, "chunk", p.chunk);
     spcc_emit_param_i64(e, "out_chunk", p.out_chunk);
     spcc_emit_param_i64(e, "offset", p.offset);
     spcc_emit_params_end(e);
-    const name_buf x = ptr_of(e, n->in[k]);
-    spcc_emit_line(e, "spcc_concat(&%s, %s, %s);", sym.s, x.s, y.s);
+    const char *x = spcc_emit_ptr(e, n->in[k]);
+    spcc_emit_line(e, "spcc_concat(&%s, %s, %s);", sym, x, y);
   }
   return true;
 }

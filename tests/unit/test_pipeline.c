@@ -229,8 +229,39 @@ static void test_bound_input_is_checked(void **state) {
   spcc_graph_free(g);
 }
 
+/* Constants reach the generated code bit for bit: -0, infinities and NaNs
+ * with payloads (which need the union form). */
+static void test_constants_bit_exact(void **state) {
+  (void)state;
+  spcc_graph *g = spcc_graph_new("bits", "bits.onnx");
+  int64_t four = 4;
+  spcc_type t = spcc_type_make(SPCC_DT_F32, 1, &four);
+  uint32_t bits[4] = {0x7fc00123u, 0x80000000u, 0xff800000u, 0xffc00000u};
+  float *v = malloc(sizeof bits);
+  memcpy(v, bits, sizeof bits);
+  int c = spcc_graph_add_const(g, "c", &t, v);
+  g->outputs = spcc_arena_alloc(g->arena, sizeof(int));
+  g->outputs[0] = c;
+  g->n_outputs = 1;
+  spcc_options o = {0};
+  spcc_diag d;
+  spcc_diag_init(&d, stderr);
+  assert_true(spcc_run_pipeline(g, &o, &d));
+  const char *main_src =
+      "#include <string.h>\n#include \"model.h\"\n"
+      "int main(void) {\n"
+      "  static unsigned char arena[MODEL_ARENA_SIZE] __attribute__((aligned(64)));\n"
+      "  const uint32_t want[4] = {0x7fc00123u, 0x80000000u, 0xff800000u, 0xffc00000u};\n"
+      "  float y[4];\n"
+      "  if (model_infer(arena, y) != 0) return 1;\n"
+      "  return memcmp(y, want, sizeof want) != 0;\n}\n";
+  build_and_run(g, main_src, "bits");
+  spcc_graph_free(g);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_constants_bit_exact),
       cmocka_unit_test(test_shape_infer),
       cmocka_unit_test(test_shape_mismatch_is_an_error),
       cmocka_unit_test(test_emit_mlp),
