@@ -55,6 +55,13 @@ void spcc_warning(spcc_diag *d, const char *file, const spcc_node *n, const char
   va_end(ap);
 }
 
+void spcc_note(spcc_diag *d, const char *file, const spcc_node *n, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  report(d, file, n, "note", fmt, ap);
+  va_end(ap);
+}
+
 void spcc_assert_fail(const char *expr, const char *file, int line) {
   fprintf(stderr, "spcc: internal error: %s:%d: assertion '%s' failed\n", file, line, expr);
   exit(2); /* the contract: internal errors exit 2 */

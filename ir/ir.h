@@ -65,13 +65,29 @@ const char *spcc_onnx_type_name(int onnx_type); /* "FLOAT16", for diagnostics */
 
 /* ---- tensor types ------------------------------------------------------ */
 
+/* How a tensor is stored. Sparse encodings apply to constant weights; the
+ * IR keeps their logical values (zeros included) and the encoding, and the
+ * packed storage is derived from both (ir/sparse_pack.c), so printing the
+ * values and the encoding is complete. Vocabulary after MLIR's
+ * sparse_tensor levels: csr = (dense, compressed), bsr = blocked csr,
+ * nm = (dense, n_out_of_m). See ir/sparse.h for the weight view (which axis
+ * is "rows" = output channels and which "cols" = reduction). */
 typedef enum {
   SPCC_ENC_DENSE = 0, /* row-major, contiguous */
+  SPCC_ENC_CSR,       /* compressed rows: rowptr, column indices, values */
+  SPCC_ENC_BSR,       /* compressed rows of block_r x block_c blocks */
+  SPCC_ENC_NM,        /* nm_n kept of every nm_m along the reduction axis */
 } spcc_encoding_kind;
 
 typedef struct {
   spcc_encoding_kind kind;
+  int block_r, block_c; /* BSR: output rows x reduction columns per block */
+  int nm_n, nm_m;       /* NM */
+  int axis;             /* NM: tensor axis the groups run along (the reduction axis) */
+  int index_bits;       /* stored index width: 8/16/32 (CSR, BSR), ceil(log2 M) (NM) */
 } spcc_encoding;
+
+const char *spcc_encoding_kind_name(spcc_encoding_kind k); /* "dense", "csr", "bsr", "nm" */
 
 typedef struct {
   spcc_dtype dtype;
@@ -264,6 +280,13 @@ void spcc_error(spcc_diag *d, const char *file, const spcc_node *n, const char *
 #endif
     ;
 void spcc_warning(spcc_diag *d, const char *file, const spcc_node *n, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+/* Information the user asked for indirectly (e.g. a --format that a weight
+ * cannot take); not counted as a warning. */
+void spcc_note(spcc_diag *d, const char *file, const spcc_node *n, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 4, 5)))
 #endif

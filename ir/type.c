@@ -61,6 +61,16 @@ const char *spcc_onnx_type_name(int onnx_type) {
   return "UNKNOWN";
 }
 
+const char *spcc_encoding_kind_name(spcc_encoding_kind k) {
+  switch (k) {
+  case SPCC_ENC_DENSE: return "dense";
+  case SPCC_ENC_CSR: return "csr";
+  case SPCC_ENC_BSR: return "bsr";
+  case SPCC_ENC_NM: return "nm";
+  }
+  return "?";
+}
+
 spcc_type spcc_type_make(spcc_dtype dt, int rank, const int64_t *dims) {
   spcc_type t;
   memset(&t, 0, sizeof t);
@@ -91,7 +101,9 @@ int64_t spcc_type_bytes(const spcc_type *t) {
 }
 
 bool spcc_type_equal(const spcc_type *a, const spcc_type *b) {
-  if (a->dtype != b->dtype || a->rank != b->rank || a->enc.kind != b->enc.kind) return false;
+  if (a->dtype != b->dtype || a->rank != b->rank ||
+      memcmp(&a->enc, &b->enc, sizeof a->enc) != 0)
+    return false;
   for (int i = 0; i < a->rank; i++)
     if (a->dims[i] != b->dims[i]) return false;
   return true;

@@ -21,6 +21,13 @@ static const pass_entry default_pipeline[] = {
     {"plan-memory", spcc_pass_plan_memory},
 };
 
+void spcc_options_init(spcc_options *o) {
+  memset(o, 0, sizeof *o);
+  o->print_stream = stderr;
+  o->sparse.prune_min_elems = 4096;
+  o->sparse.format = SPCC_FORMAT_AUTO;
+}
+
 bool spcc_pass_exists(const char *cli_name) {
   if (strcmp(cli_name, "import") == 0) return true;
 #define SPCC_PASS(fn, cli, desc) \

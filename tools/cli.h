@@ -4,13 +4,14 @@
 
 #include "spcc/spcc.h"
 
-typedef enum { CLI_EMIT_C, CLI_EMIT_IR } cli_emit;
+typedef enum { CLI_EMIT_C, CLI_EMIT_IR, CLI_EMIT_ONNX } cli_emit;
 
 typedef struct {
   spcc_options opts;
   const char *model;     /* MODEL.onnx */
   const char *out;       /* -o */
   cli_emit emit;
+  bool sparse_initializers; /* --emit onnx: pruned weights as sparse_initializer */
   /* spcc run */
   const char **run_inputs; /* -i, in order */
   int n_run_inputs;
@@ -48,6 +49,7 @@ void cli_outfile_abort(cli_outfile *o);                /* closes and removes */
 const char *cli_runtime_include_dir(void);
 const char *cli_runtime_library(void);
 
-int cli_run(int argc, char **argv); /* `spcc run` (tools/cli_run.c) */
+int cli_run(int argc, char **argv);     /* `spcc run` (tools/cli_run.c) */
+int cli_inspect(int argc, char **argv); /* `spcc inspect` (tools/cli_inspect.c) */
 
 #endif

@@ -11,8 +11,9 @@
 
 static void usage(FILE *out) {
   fprintf(out,
-          "usage: spcc MODEL.onnx [options] -o FILE [--emit c|ir]\n"
+          "usage: spcc MODEL.onnx [options] -o FILE [--emit c|ir|onnx]\n"
           "       spcc run MODEL.onnx [compile options] -i IN0 [-i IN1 ...] --out-dir DIR [--npy]\n"
+          "       spcc inspect MODEL.onnx [compile options]\n"
           "       spcc --print-runtime | --help | --version\n"
           "\n"
           "Compiles an ONNX model into specialized C99 (FILE.c + FILE.h) that links\n"
@@ -21,7 +22,8 @@ static void usage(FILE *out) {
           "\n"
           "compile options:\n"
           "  -o FILE               output file (C source; the header is FILE with .h)\n"
-          "  --emit c|ir           what to write (default c); ir without -o goes to stdout\n"
+          "  --emit c|ir|onnx      what to write (default c); ir without -o goes to stdout;\n"
+          "                        onnx writes the model with its pruned weights\n"
           "  --name PREFIX         prefix of generated names (default: FILE's stem)\n"
           "  --shape NAME=d0,d1,.. fix the shape of input NAME (dynamic dims)\n"
           "  --bind NAME=FILE      fix the value of input NAME (.pb or .npy) at compile\n"
@@ -29,6 +31,19 @@ static void usage(FILE *out) {
           "                        other value\n"
           "  --print-after PASS    dump the IR to stderr after PASS ('all' for every pass)\n"
           "  --verify              run the IR verifier after every pass\n"
+          "\n"
+          "sparsity options (MatMul, Gemm and Conv weights):\n"
+          "  --prune F             magnitude-prune each weight to a fraction F of zeros\n"
+          "  --prune-global F      one magnitude threshold across weights, F zeros overall\n"
+          "  --prune-recipe FILE   a fraction per weight: lines 'NAME FRACTION' (# comments)\n"
+          "  --nm N:M              keep the N largest of every M along the reduction axis\n"
+          "  --block RxC           prune whole blocks of R output channels x C reduction\n"
+          "                        elements (with --prune, --prune-global or a recipe)\n"
+          "  --prune-min-elems N   only weights with at least N elements (default 4096)\n"
+          "  --prune-skip NAME,..  never prune these weights\n"
+          "  --format F            dense|csr|bsr|nm|auto (default auto: a cost model picks\n"
+          "                        per weight); weights F cannot hold exactly keep auto's choice\n"
+          "  --sparse-initializers with --emit onnx: pruned weights as sparse_initializer\n"
           "\n"
           "spcc run options:\n"
           "  -i FILE               an input tensor (.pb TensorProto or .npy), in graph order\n"
@@ -124,8 +139,9 @@ static int compile_main(int argc, char **argv) {
     cli_args_free(&a);
     return 1;
   }
-  if (a.emit == CLI_EMIT_C && !a.out) {
-    spcc_error(&d, "spcc", NULL, "-o FILE is required for --emit c");
+  if (a.emit != CLI_EMIT_IR && !a.out) {
+    spcc_error(&d, "spcc", NULL, "-o FILE is required for --emit %s",
+               a.emit == CLI_EMIT_C ? "c" : "onnx");
     cli_args_free(&a);
     return 1;
   }
@@ -135,6 +151,8 @@ static int compile_main(int argc, char **argv) {
     bool ok;
     if (a.emit == CLI_EMIT_IR) {
       ok = write_ir(g, a.out, &d);
+    } else if (a.emit == CLI_EMIT_ONNX) {
+      ok = spcc_export_onnx(a.model, g, a.sparse_initializers, a.out, &d);
     } else {
       char *prefix = cli_prefix_for(a.opts.prefix, a.out);
       ok = cli_write_c(g, prefix, a.out, &d);
@@ -149,6 +167,7 @@ static int compile_main(int argc, char **argv) {
 
 int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "run") == 0) return cli_run(argc - 1, argv + 1);
+  if (argc >= 2 && strcmp(argv[1], "inspect") == 0) return cli_inspect(argc - 1, argv + 1);
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
       usage(stdout);

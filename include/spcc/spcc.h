@@ -28,6 +28,30 @@ typedef struct {
   const char *path;   /* .pb (TensorProto) or .npy */
 } spcc_bind_opt;
 
+/* --format: which storage every weight gets when it can hold it exactly. */
+typedef enum {
+  SPCC_FORMAT_AUTO = 0, /* the cost model decides per weight (default) */
+  SPCC_FORMAT_DENSE,
+  SPCC_FORMAT_CSR,
+  SPCC_FORMAT_BSR,
+  SPCC_FORMAT_NM,
+} spcc_format_choice;
+
+/* Sparsity options (passes/sparsify.c, passes/select_format.c). Pruning
+ * applies to MatMul, Gemm and Conv weights with at least prune_min_elems
+ * elements and not named in prune_skip; never to biases or norm parameters. */
+typedef struct {
+  double prune;              /* --prune F: fraction of zeros per weight; 0 = off */
+  double prune_global;       /* --prune-global F: one threshold across weights; 0 = off */
+  const char *prune_recipe;  /* --prune-recipe FILE: "NAME FRACTION" lines */
+  int nm_n, nm_m;            /* --nm N:M; 0 = off */
+  int block_r, block_c;      /* --block RxC (output rows x reduction); 0 = off */
+  int64_t prune_min_elems;   /* --prune-min-elems N (default 4096) */
+  const char **prune_skip;   /* --prune-skip NAME,... */
+  int n_prune_skip;
+  spcc_format_choice format; /* --format; BSR blocks are --block's, else the best-fill shape */
+} spcc_sparse_options;
+
 typedef struct {
   const char *prefix;        /* C prefix for generated names (--name) */
   spcc_shape_opt *shapes;
@@ -37,7 +61,12 @@ typedef struct {
   const char *print_after;   /* pass cli-name or "all"; NULL = none */
   FILE *print_stream;        /* where --print-after dumps go (stderr) */
   bool verify;               /* run the verifier after every pass */
+  spcc_sparse_options sparse;
 } spcc_options;
+
+/* Defaults for every option (no pruning, auto formats, 4096 min elements);
+ * a zeroed spcc_options is the same but for prune_min_elems = 0. */
+void spcc_options_init(spcc_options *o);
 
 /* A tensor read from or written to a .pb / .npy file (frontend/tensor_io.c). */
 typedef struct {
@@ -67,5 +96,11 @@ bool spcc_run_pipeline(spcc_graph *g, const spcc_options *o, spcc_diag *d);
  * the file name OUT.c includes ("model.h"). */
 bool spcc_emit_c(const spcc_graph *g, const char *prefix, const char *header_name,
                  FILE *c_out, FILE *h_out, spcc_diag *d);
+
+/* --emit onnx: rewrites the model at model_path with the values g's
+ * weights hold (pruned), everything else unchanged, to out_path atomically.
+ * sparse_initializers stores pruned weights as sparse_initializer (COO). */
+bool spcc_export_onnx(const char *model_path, const spcc_graph *g, bool sparse_initializers,
+                      const char *out_path, spcc_diag *d);
 
 #endif
