@@ -31,7 +31,7 @@ install: build
 	@cmake --install $(BUILD)
 
 bench: build
-	@echo "make bench: no benchmarks yet (they arrive with the sparse kernels)"
+	@$(PYTHON) bench/run_bench.py --spcc $(BUILD)/spcc --work $(BUILD)/bench
 
 clean:
 	@rm -rf $(BUILD)

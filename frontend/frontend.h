@@ -6,7 +6,9 @@
  * builds a TensorProto back. The same file holds the guarded protobuf entry
  * point: whole-file reading and a wire-format pre-check that bounds message
  * nesting, because protobuf-c recurses once per nesting level and a hostile
- * file could otherwise exhaust the stack.
+ * file could otherwise exhaust the stack. Sparse tensors (COO) are expanded
+ * to dense by frontend/sparse_tensor.c; frontend/onnx_export.c writes pruned
+ * weights back into a model.
  */
 #ifndef SPCC_FRONTEND_H
 #define SPCC_FRONTEND_H
@@ -29,6 +31,14 @@
  * NUL byte after the data). Reports "PATH: error: cannot open: REASON". */
 bool spcc_fe_read_file(const char *path, uint8_t **buf, size_t *len, spcc_diag *d);
 
+/* Reads and unpacks an ONNX model file (wire-checked first); free it with
+ * onnx__model_proto__free_unpacked(m, NULL). NULL after a diagnostic. */
+Onnx__ModelProto *spcc_fe_read_model(const char *path, spcc_diag *d);
+
+/* Writes buf to path atomically: a temporary file in the same directory,
+ * renamed over path only once complete (no partial output on failure). */
+bool spcc_fe_write_file(const char *path, const uint8_t *buf, size_t len, spcc_diag *d);
+
 /* True when buf is well-formed protobuf wire data for desc whose messages
  * nest at most max_depth deep (*too_deep says which check failed). Unknown
  * fields are allowed (skipped). */
@@ -50,6 +60,14 @@ void spcc_fe_le_to_host(void *data, int64_t numel, size_t size);
 bool spcc_fe_tensor_from_proto(const Onnx__TensorProto *tp, const char *where,
                                const char *what, spcc_tensor *out, spcc_diag *d);
 
+/* Expands a SparseTensorProto (values [NNZ], int64 indices [NNZ] linearized
+ * or [NNZ, rank] coordinates, dims) into a dense tensor, zeros filled, into
+ * *out (out->name is not set). Indices are range-checked; duplicates are an
+ * error; `where` and `what` as for spcc_fe_tensor_from_proto
+ * (frontend/sparse_tensor.c). */
+bool spcc_fe_sparse_from_proto(const Onnx__SparseTensorProto *sp, const char *where,
+                               const char *what, spcc_tensor *out, spcc_diag *d);
+
 /* Packs t as a serialized TensorProto (raw_data, dims, data_type, name) into
  * a malloc'd buffer. Reports through d (under `where`) and returns false when
  * t is inconsistent. */
@@ -62,8 +80,8 @@ bool spcc_fe_tensor_pack(const spcc_tensor *t, const char *where, uint8_t **buf,
 bool spcc_fe_copy_attrs(spcc_graph *g, int node, const Onnx__NodeProto *np, const char *where,
                         spcc_diag *d);
 
-/* The value of a Constant node as a tensor (value, value_float(s),
- * value_int(s)); sparse and string values are unsupported. */
+/* The value of a Constant node as a tensor (value, sparse_value expanded
+ * to dense, value_float(s), value_int(s)); string values are unsupported. */
 bool spcc_fe_constant_value(const Onnx__NodeProto *np, const char *where, spcc_tensor *out,
                             spcc_diag *d);
 

@@ -3,8 +3,9 @@
  * The IR keeps only the attribute kinds every op needs (INT, FLOAT, STRING,
  * INTS, FLOATS); the rest (tensors, subgraphs, string lists, ...) are
  * reported as unsupported on the node that carries them. Constant nodes do
- * not become IR nodes: their single value attribute is turned into a tensor
- * here and the importer adds it as a constant. Old models (IR version 1) may
+ * not become IR nodes: their single value attribute (a sparse_value is
+ * expanded to dense) is turned into a tensor here and the importer adds it
+ * as a constant. Old models (IR version 1) may
  * omit an attribute's type, so the type is inferred from the field present.
  */
 #include <limits.h>
@@ -149,8 +150,9 @@ bool spcc_fe_constant_value(const Onnx__NodeProto *np, const char *where, spcc_t
     want = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
   else if (strcmp(name, "value_ints") == 0)
     want = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS;
-  else if (strcmp(name, "sparse_value") == 0 || strcmp(name, "value_string") == 0 ||
-           strcmp(name, "value_strings") == 0) {
+  else if (strcmp(name, "sparse_value") == 0)
+    want = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__SPARSE_TENSOR;
+  else if (strcmp(name, "value_string") == 0 || strcmp(name, "value_strings") == 0) {
     spcc_error(d, where, NULL, "unsupported Constant attribute '%s'", name);
     return false;
   } else {
@@ -169,6 +171,9 @@ bool spcc_fe_constant_value(const Onnx__NodeProto *np, const char *where, spcc_t
   switch (want) {
   case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR:
     return spcc_fe_tensor_from_proto(a->t, where, "Constant 'value'", out, d);
+  case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__SPARSE_TENSOR:
+    return spcc_fe_sparse_from_proto(a->sparse_tensor, where, "Constant 'sparse_value'", out,
+                                     d);
   case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT:
     small_tensor(out, SPCC_DT_F32, 0, 1, &a->f);
     return true;

@@ -1,9 +1,10 @@
 /* onnx_import.c - the ONNX frontend: ModelProto (protobuf-c) -> spcc IR.
  *
  * The importer checks the model envelope (IR version, opsets), turns
- * initializers and Constant nodes into constants, graph inputs without an
- * initializer into runtime inputs (fixing their dynamic dimensions from
- * --shape, --bind or a warned default of 1), and every other node into an IR
+ * initializers, sparse initializers (expanded to dense) and Constant nodes
+ * into constants, graph inputs without an initializer into runtime inputs
+ * (fixing their dynamic dimensions from --shape, --bind or a warned default
+ * of 1), and every other node into an IR
  * node whose inputs and outputs are resolved by name in graph order. It
  * knows ONNX and nothing about C. Model files come from anywhere, so nothing
  * in the parsed message is trusted: pointers, counts and shapes are checked
@@ -136,11 +137,9 @@ static bool check_model(importer *im, const Onnx__ModelProto *m) {
 
 /* ---- initializers ----------------------------------------------------------------- */
 
+/* Initializers become constants; sparse ones are expanded to dense (the
+ * sparsify pass finds their zeros again) and share the one name space. */
 static bool import_initializers(importer *im, const Onnx__GraphProto *gp) {
-  if (gp->n_sparse_initializer > 0) {
-    spcc_error(im->d, im->path, NULL, "unsupported: sparse_initializer (not yet)");
-    return false;
-  }
   for (size_t i = 0; i < gp->n_initializer; i++) {
     const Onnx__TensorProto *tp = gp->initializer[i];
     const char *name = tp && tp->name ? tp->name : "";
@@ -155,6 +154,24 @@ static bool import_initializers(importer *im, const Onnx__GraphProto *gp) {
     char *what = spcc_arena_printf(im->g->arena, "initializer '%s'", name);
     spcc_tensor t;
     if (!spcc_fe_tensor_from_proto(tp, im->path, what, &t, im->d)) return false;
+    spcc_type ty = spcc_type_make(t.dtype, t.rank, t.dims);
+    int vid = spcc_graph_add_const(im->g, name, &ty, t.data);
+    map_put(&im->names, im->g->values[vid].name, vid);
+  }
+  for (size_t i = 0; i < gp->n_sparse_initializer; i++) {
+    const Onnx__SparseTensorProto *sp = gp->sparse_initializer[i];
+    const char *name = sp && sp->values && sp->values->name ? sp->values->name : "";
+    if (!*name) {
+      spcc_error(im->d, im->path, NULL, "sparse_initializer %zu has no name (values.name)", i);
+      return false;
+    }
+    if (map_find(&im->names, name) >= 0) {
+      spcc_error(im->d, im->path, NULL, "initializer '%s' is defined twice", name);
+      return false;
+    }
+    char *what = spcc_arena_printf(im->g->arena, "sparse_initializer '%s'", name);
+    spcc_tensor t;
+    if (!spcc_fe_sparse_from_proto(sp, im->path, what, &t, im->d)) return false;
     spcc_type ty = spcc_type_make(t.dtype, t.rank, t.dims);
     int vid = spcc_graph_add_const(im->g, name, &ty, t.data);
     map_put(&im->names, im->g->values[vid].name, vid);
@@ -287,7 +304,8 @@ static bool apply_shape(importer *im, const spcc_shape_opt *s) {
       spcc_error(im->d, im->path, NULL, "--shape %s: dimension %d is negative", s->name, k);
       return false;
     }
-    if (in->has_shape && t->dims[k] >= 0 && t->dims[k] != s->dims[k]) {
+    /* A 0 in the model marks a dynamic dimension as often as an empty one. */
+    if (in->has_shape && t->dims[k] > 0 && t->dims[k] != s->dims[k]) {
       spcc_error(im->d, im->path, NULL,
                  "--shape %s: dimension %d is %lld in the model, cannot set it to %lld", s->name,
                  k, (long long)t->dims[k], (long long)s->dims[k]);
@@ -546,20 +564,8 @@ static bool import_outputs(importer *im, const Onnx__GraphProto *gp) {
 /* ---- entry point ---------------------------------------------------------------------- */
 
 spcc_graph *spcc_import_onnx(const char *path, const spcc_options *o, spcc_diag *d) {
-  uint8_t *buf;
-  size_t len;
-  if (!spcc_fe_read_file(path, &buf, &len, d)) return NULL;
-  Onnx__ModelProto *m = NULL;
-  bool too_deep;
-  if (spcc_fe_wire_ok(buf, len, &onnx__model_proto__descriptor, SPCC_FE_MAX_PROTO_DEPTH,
-                      &too_deep))
-    m = onnx__model_proto__unpack(NULL, len, buf);
-  free(buf);
-  if (!m) {
-    spcc_error(d, path, NULL, "not a valid ONNX model (protobuf parse failed%s)",
-               too_deep ? ": messages nested too deeply" : "");
-    return NULL;
-  }
+  Onnx__ModelProto *m = spcc_fe_read_model(path, d);
+  if (!m) return NULL;
   importer im = {.path = path, .d = d};
   bool ok = check_model(&im, m);
   if (ok) {

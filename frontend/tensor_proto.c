@@ -7,12 +7,15 @@
  * the element type must hold exactly numel values. Element types spcc has no
  * dtype for, external data and segments are "unsupported"; inconsistent
  * counts are plain errors. Input comes from files anyone can craft, so every
- * count and product is checked before it is used.
+ * count and product is checked before it is used. Whole files are read and
+ * written here too (writes atomically, so a failed export leaves nothing).
  */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "frontend.h"
 
@@ -121,6 +124,68 @@ bool spcc_fe_wire_ok(const uint8_t *buf, size_t len, const ProtobufCMessageDescr
                      int max_depth, bool *too_deep) {
   *too_deep = false;
   return wire_walk(buf, len, desc, 0, max_depth, too_deep);
+}
+
+Onnx__ModelProto *spcc_fe_read_model(const char *path, spcc_diag *d) {
+  uint8_t *buf;
+  size_t len;
+  if (!spcc_fe_read_file(path, &buf, &len, d)) return NULL;
+  Onnx__ModelProto *m = NULL;
+  bool too_deep;
+  if (spcc_fe_wire_ok(buf, len, &onnx__model_proto__descriptor, SPCC_FE_MAX_PROTO_DEPTH,
+                      &too_deep))
+    m = onnx__model_proto__unpack(NULL, len, buf);
+  free(buf);
+  if (!m)
+    spcc_error(d, path, NULL, "not a valid ONNX model (protobuf parse failed%s)",
+               too_deep ? ": messages nested too deeply" : "");
+  return m;
+}
+
+static bool write_all(int fd, const uint8_t *p, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    p += w;
+    n -= (size_t)w;
+  }
+  return true;
+}
+
+bool spcc_fe_write_file(const char *path, const uint8_t *buf, size_t len, spcc_diag *d) {
+  size_t pl = strlen(path);
+  char *tmp = malloc(pl + 16);
+  if (!tmp) spcc_assert_fail("out of memory", __FILE__, __LINE__);
+  memcpy(tmp, path, pl);
+  memcpy(tmp + pl, ".tmpXXXXXX", 11); /* same directory: rename stays atomic */
+  int fd = mkstemp(tmp);
+  if (fd < 0) {
+    spcc_error(d, path, NULL, "cannot write: %s", strerror(errno));
+    free(tmp);
+    return false;
+  }
+  /* mkstemp creates the file 0600; give it the mode a plain fopen would. */
+  mode_t mask = umask(0);
+  umask(mask);
+  bool ok = fchmod(fd, 0666 & ~mask) == 0 && write_all(fd, buf, len) && fsync(fd) == 0;
+  int e = errno;
+  if (close(fd) != 0 && ok) {
+    ok = false;
+    e = errno;
+  }
+  if (ok && rename(tmp, path) != 0) {
+    ok = false;
+    e = errno;
+  }
+  if (!ok) {
+    unlink(tmp);
+    spcc_error(d, path, NULL, "cannot write: %s", strerror(e ? e : EIO));
+  }
+  free(tmp);
+  return ok;
 }
 
 int64_t spcc_fe_numel(int rank, const int64_t *dims) {

@@ -206,6 +206,12 @@ static void lex_number(spcc_lexer *lx, spcc_token *t) {
     is_float = true;
   } else {
     while (is_digit(peek(lx, 0))) advance(lx);
+    /* "4x1" (a BSR block shape) is the INT 4 then the word x1. */
+    if (peek(lx, 0) == 'x' && is_digit(peek(lx, 1))) {
+      take_span(lx, start);
+      t->kind = SPCC_TOK_INT;
+      return;
+    }
     if (peek(lx, 0) == '.') {
       is_float = true;
       advance(lx);

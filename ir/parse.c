@@ -13,11 +13,18 @@
  *   input     := LOCAL ':' type [place]
  *   stmt      := 'arena' 'size' '=' INT 'lower_bound' '=' INT
  *              | 'bind' LOCAL data
- *              | CONST '=' 'const' type [place] data
+ *              | CONST '=' 'const' type [place] [nnz] data
  *              | ['dead'] [res {',' res} '='] OP '(' [arg {',' arg}] ')'
  *                ['{' [attr {',' attr}] '}'] [':' rtype {',' rtype}] [loc]
- *   type      := '?' | DTYPE '[' ( '*' | [dim {',' dim}] ) ']' ['dense']
+ *   type      := '?' | DTYPE '[' ( '*' | [dim {',' dim}] ) ']' [enc]
  *   dim       := INT | '?'
+ *   enc       := 'dense'                                         (the default)
+ *              | 'csr' ['<' idx '>']                             csr<idx=u16>
+ *              | 'bsr' '<' INT 'x'INT [',' idx] '>'              bsr<4x1, idx=u8>
+ *              | 'nm' '<' INT ':' INT ',' 'axis' '=' INT [',' idx] '>'
+ *                                                                nm<2:4, axis=0, idx=u2>
+ *   idx       := 'idx' '=' 'u'BITS                  stored index width; absent = not chosen
+ *   nnz       := 'nnz' '=' INT ['density' '=' NUM]  checked against the data
  *   place     := '@arena' '[' INT ',' (INT | '?') ')'          half-open byte range
  *   data      := 'data' '=' ( '[' [num {',' num}] ']'
  *                           | 'file' '(' STRING ',' 'offset' '=' INT ',' 'bytes' '=' INT ')' )
@@ -30,6 +37,8 @@
  *   LOCAL = %name, CONST = $name, AT = @name; a name is [A-Za-z0-9_.]+ or a
  *   quoted string. FLOAT = 1.5, 1e-3, 0x1.8p+1, inf, -inf, nan, nan(0xBITS).
  */
+#include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -140,6 +149,71 @@ static bool parse_bind(spcc_parser *p) {
   return true;
 }
 
+/* Nonzero elements of a payload; -0.0 is zero, NaN is not. */
+static int64_t count_nonzero(const spcc_const *c) {
+  size_t es = spcc_dtype_size(c->dtype);
+  const unsigned char *b = c->data;
+  int64_t n = 0;
+  for (int64_t i = 0; i < c->numel; i++, b += es) {
+    if (c->dtype == SPCC_DT_F32) {
+      float f;
+      memcpy(&f, b, sizeof f);
+      n += f != 0;
+    } else if (c->dtype == SPCC_DT_F64) {
+      double f;
+      memcpy(&f, b, sizeof f);
+      n += f != 0;
+    } else {
+      bool any = false;
+      for (size_t k = 0; k < es; k++) any = any || b[k];
+      n += any;
+    }
+  }
+  return n;
+}
+
+/* The optional 'nnz' '=' INT ['density' '=' NUM] annotation of a constant,
+ * checked against the data once it is read. */
+typedef struct {
+  bool has_nnz, has_density;
+  int64_t nnz;
+  float density;
+  int line, col;
+} nnz_note;
+
+static bool parse_nnz_note(spcc_parser *p, nnz_note *a) {
+  memset(a, 0, sizeof *a);
+  a->line = p->tok.line;
+  a->col = p->tok.col;
+  if (!spcc_parse_is_ident(p, "nnz")) return true;
+  spcc_parse_next(p);
+  if (!spcc_parse_punct(p, '=') || !spcc_parse_int(p, 0, INT64_MAX, &a->nnz)) return false;
+  a->has_nnz = true;
+  if (!spcc_parse_is_ident(p, "density")) return true;
+  spcc_parse_next(p);
+  if (!spcc_parse_punct(p, '=') || !spcc_parse_f32(p, &a->density)) return false;
+  a->has_density = true;
+  return true;
+}
+
+static bool check_nnz_note(spcc_parser *p, const nnz_note *a, const spcc_const *c) {
+  if (!a->has_nnz) return true;
+  int64_t nnz = count_nonzero(c);
+  if (a->nnz != nnz)
+    return spcc_parse_error_at(p, a->line, a->col,
+                               "nnz=%" PRId64 " disagrees with the data, which holds %" PRId64
+                               " nonzeros",
+                               a->nnz, nnz);
+  double density = c->numel > 0 ? (double)nnz / (double)c->numel : 1.0;
+  /* The printer rounds to 4 decimals. */
+  if (a->has_density && fabs((double)a->density - density) > 0.5e-4 + 1e-7)
+    return spcc_parse_error_at(p, a->line, a->col,
+                               "density=%.4f disagrees with the data (%" PRId64 " of %" PRId64
+                               " nonzero = %.4f)",
+                               (double)a->density, nnz, c->numel, density);
+  return true;
+}
+
 static bool parse_const(spcc_parser *p, const name_ref *r) {
   spcc_parse_next(p); /* 'const' */
   spcc_type t;
@@ -148,8 +222,11 @@ static bool parse_const(spcc_parser *p, const name_ref *r) {
   if (!spcc_parse_type(p, &t) || !spcc_parse_place(p, &t, &offset)) return false;
   if (!spcc_type_is_static(&t))
     return spcc_parse_error_at(p, line, col, "a constant needs a static type");
+  nnz_note note;
+  if (!parse_nnz_note(p, &note)) return false;
   int cid;
   if (!spcc_parse_data(p, &t, &cid)) return false;
+  if (!check_nnz_note(p, &note, &p->g->consts[cid])) return false;
   int vid = define_value(p, r, &t, SPCC_VAL_CONST);
   if (vid < 0) return false;
   p->g->values[vid].const_id = cid;
@@ -343,9 +420,11 @@ static bool parse_node(spcc_parser *p, bool dead, const name_ref *res, int n_res
       if (typed && (!spcc_type_equal(&v->type, &types[k]) || v->offset != offsets[k])) {
         char a[160], b[160];
         return spcc_parse_error_at(p, res[k].line, res[k].col,
-                                   "type mismatch: '%s' is %s but this result says %s",
+                                   "type mismatch: '%s' is %s %s but this result says %s %s",
                                    res[k].name, spcc_type_str(&v->type, a, sizeof a),
-                                   spcc_type_str(&types[k], b, sizeof b));
+                                   spcc_encoding_kind_name(v->type.enc.kind),
+                                   spcc_type_str(&types[k], b, sizeof b),
+                                   spcc_encoding_kind_name(types[k].enc.kind));
       }
     }
     p->g->nodes[node].out[k] = vid;

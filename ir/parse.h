@@ -48,7 +48,7 @@ bool spcc_parse_f32(spcc_parser *p, float *out);
 /* The current INT or FLOAT token as a float, without consuming it. */
 bool spcc_parse_number_f32(spcc_parser *p, float *out);
 
-/* type := '?' | DTYPE '[' dims ']' ['dense'] */
+/* type := '?' | DTYPE '[' dims ']' [encoding]   encoding: dense | csr[<idx=uB>] | bsr<RxC[, idx=uB]> | nm<N:M, axis=A[, idx=uB]> */
 bool spcc_parse_type(spcc_parser *p, spcc_type *t);
 /* Optional '@arena[off,end)' after a type; *offset = -1 when absent. */
 bool spcc_parse_place(spcc_parser *p, const spcc_type *t, int64_t *offset);

@@ -256,6 +256,78 @@ static bool parse_element(spcc_parser *p, spcc_dtype dt, void *dst) {
 /* Far beyond any real tensor, low enough that numel * 8 cannot overflow. */
 #define MAX_NUMEL (INT64_C(1) << 48)
 
+/* ', idx=uK' or 'idx=uK' (K = index bits); *bits stays 0 when absent. */
+static bool parse_index_width(spcc_parser *p, int *bits) {
+  if (!spcc_parse_keyword(p, "idx") || !spcc_parse_punct(p, '=')) return false;
+  const char *w = p->tok.text;
+  int k = 0;
+  bool ok = p->tok.kind == SPCC_TOK_IDENT && w[0] == 'u' && w[1] >= '1' && w[1] <= '9';
+  for (size_t i = 1; ok && w[i]; i++) {
+    ok = w[i] >= '0' && w[i] <= '9' && k <= 64;
+    k = k * 10 + (w[i] - '0');
+  }
+  if (!ok || k > 64) return spcc_parse_fail(p, "expected an index width u1..u64 (idx=u16)");
+  *bits = k;
+  spcc_parse_next(p);
+  return true;
+}
+
+/* An INT in [lo, INT32_MAX] as an int. */
+static bool parse_small_int(spcc_parser *p, int lo, int *out) {
+  int64_t v;
+  if (!spcc_parse_int(p, lo, INT32_MAX, &v)) return false;
+  *out = (int)v;
+  return true;
+}
+
+/* enc := ['dense'] | 'csr' ['<' 'idx' '=' UK '>']
+ *      | 'bsr' '<' INT 'x'INT [',' 'idx' '=' UK] '>'
+ *      | 'nm' '<' INT ':' INT ',' 'axis' '=' INT [',' 'idx' '=' UK] '>'
+ * The lexer splits "4x1" into 4 and the word x1. Which values make sense
+ * (widths, block and group sizes, the axis) is the verifier's call. */
+static bool parse_encoding(spcc_parser *p, spcc_encoding *e) {
+  memset(e, 0, sizeof *e);
+  if (spcc_parse_is_ident(p, "dense")) {
+    spcc_parse_next(p);
+    return true;
+  }
+  if (spcc_parse_is_ident(p, "csr")) {
+    e->kind = SPCC_ENC_CSR;
+    spcc_parse_next(p);
+    if (!spcc_parse_is_punct(p, '<')) return true;
+    spcc_parse_next(p);
+    return parse_index_width(p, &e->index_bits) && spcc_parse_punct(p, '>');
+  }
+  if (spcc_parse_is_ident(p, "bsr")) {
+    e->kind = SPCC_ENC_BSR;
+    spcc_parse_next(p);
+    if (!spcc_parse_punct(p, '<') || !parse_small_int(p, 0, &e->block_r)) return false;
+    const char *w = p->tok.text;
+    bool shape = p->tok.kind == SPCC_TOK_IDENT && w[0] == 'x' && w[1];
+    for (size_t i = 1; shape && w[i]; i++) shape = w[i] >= '0' && w[i] <= '9';
+    if (!shape || strlen(w) > 10) return spcc_parse_fail(p, "expected the block shape RxC (bsr<4x1>)");
+    long long c = strtoll(w + 1, NULL, 10);
+    if (c > INT32_MAX) return spcc_parse_fail(p, "block width %s out of range", w + 1);
+    e->block_c = (int)c;
+    spcc_parse_next(p);
+  } else if (spcc_parse_is_ident(p, "nm")) {
+    e->kind = SPCC_ENC_NM;
+    spcc_parse_next(p);
+    if (!spcc_parse_punct(p, '<') || !parse_small_int(p, 0, &e->nm_n) ||
+        !spcc_parse_punct(p, ':') || !parse_small_int(p, 0, &e->nm_m) ||
+        !spcc_parse_punct(p, ',') || !spcc_parse_keyword(p, "axis") ||
+        !spcc_parse_punct(p, '=') || !parse_small_int(p, 0, &e->axis))
+      return false;
+  } else {
+    return true; /* dense when nothing is said */
+  }
+  if (spcc_parse_is_punct(p, ',')) {
+    spcc_parse_next(p);
+    if (!parse_index_width(p, &e->index_bits)) return false;
+  }
+  return spcc_parse_punct(p, '>');
+}
+
 bool spcc_parse_type(spcc_parser *p, spcc_type *t) {
   *t = spcc_type_make(SPCC_DT_UNDEF, -1, NULL);
   if (spcc_parse_is_punct(p, '?')) {
@@ -294,8 +366,7 @@ bool spcc_parse_type(spcc_parser *p, spcc_type *t) {
     }
     spcc_parse_next(p);
   }
-  if (spcc_parse_is_ident(p, "dense")) spcc_parse_next(p);
-  return true;
+  return parse_encoding(p, &t->enc);
 }
 
 bool spcc_parse_place(spcc_parser *p, const spcc_type *t, int64_t *offset) {

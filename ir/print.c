@@ -3,16 +3,20 @@
  * The text is for people first (what did the compiler do to my model?) and
  * for golden tests second, so it is complete: every field of the IR structs
  * that means something prints, and print(parse(print(g))) == print(g) byte
- * for byte. Floats print as hex floats so no digit is ever lost; constants
- * too large to read inline go to a side file of raw little-endian bytes that
- * the text names. The grammar is summarized at the top of parse.c.
+ * for byte. Types carry their storage encoding (dense, csr, bsr, nm; see
+ * put_encoding) and f32 constants their nnz and density, which the parser
+ * checks against the data. Floats print as hex floats so no digit is ever
+ * lost; constants too large to read inline go to a side file of raw
+ * little-endian bytes that the text names. The grammar is summarized at the
+ * top of parse.c.
  *
  * Layout of one graph:
  *   # arena: 4096 bytes, liveness lower bound 4096 bytes
  *   graph @mlp(%x: f32[1,784] dense) -> (%y) {
  *     arena size=4096 lower_bound=4096
  *     bind %x data=[...]                      (an input bound to data)
- *     $w = const f32[784,256] dense data=file("mlp.bin", offset=0, bytes=802816)
+ *     $w = const f32[784,256] nm<2:4, axis=0, idx=u2> nnz=100352 density=0.5000
+ *          data=file("mlp.bin", offset=0, bytes=802816)          (one line in the text)
  *     %h = matmul(%x, $w) {alpha=0x1p+0} : f32[1,256] dense @arena[0,1024) loc(node 0 "fc1" opset 13)
  *   }
  * The printer never fails: a broken graph (ids out of range, missing const
@@ -127,6 +131,25 @@ static bool type_is_unknown(const spcc_type *t) {
   return t->dtype == SPCC_DT_UNDEF && t->rank < 0 && t->enc.kind == SPCC_ENC_DENSE;
 }
 
+/* " dense", " csr<idx=u16>", " bsr<4x1, idx=u8>", " nm<2:4, axis=0, idx=u2>".
+ * The index width prints only once chosen (0 = packing decides). Fields a
+ * kind does not use are not printed; the verifier insists they are 0, so
+ * the text still carries the whole encoding. */
+static void put_encoding(FILE *out, const spcc_encoding *e) {
+  switch (e->kind) {
+  case SPCC_ENC_DENSE: fputs(" dense", out); return;
+  case SPCC_ENC_CSR:
+    fputs(" csr", out);
+    if (e->index_bits) fprintf(out, "<idx=u%d>", e->index_bits);
+    return;
+  case SPCC_ENC_BSR: fprintf(out, " bsr<%dx%d", e->block_r, e->block_c); break;
+  case SPCC_ENC_NM: fprintf(out, " nm<%d:%d, axis=%d", e->nm_n, e->nm_m, e->axis); break;
+  default: fprintf(out, " <unknown encoding %d>", (int)e->kind); return;
+  }
+  if (e->index_bits) fprintf(out, ", idx=u%d", e->index_bits);
+  fputc('>', out);
+}
+
 /* "f32[1,784] dense", "f32[?,3] dense", "f32[*] dense", or "?" when nothing
  * is known yet (before shape-infer). */
 static void put_type(FILE *out, const spcc_type *t) {
@@ -148,10 +171,7 @@ static void put_type(FILE *out, const spcc_type *t) {
     }
   }
   fputc(']', out);
-  switch (t->enc.kind) {
-  case SPCC_ENC_DENSE: fputs(" dense", out); break;
-  default: fprintf(out, " <unknown encoding %d>", (int)t->enc.kind); break;
-  }
+  put_encoding(out, &t->enc);
 }
 
 /* Type and, once memory is planned, the byte range [offset, end) in the
@@ -265,6 +285,19 @@ static void put_data(printer *p, int const_id) {
     put_element(out, c->dtype, data + (size_t)i * esize);
   }
   fputc(']', out);
+}
+
+/* " nnz=K density=D" on every f32 constant of two or more elements, so a
+ * dump shows how sparse each weight is next to its encoding. The parser
+ * checks both against the data. */
+static void put_nnz(FILE *out, const spcc_graph *g, const spcc_value *v) {
+  if (v->type.dtype != SPCC_DT_F32 || v->const_id < 0 || v->const_id >= g->n_consts) return;
+  const spcc_const *c = &g->consts[v->const_id];
+  if (c->dtype != SPCC_DT_F32 || c->numel < 2 || !c->data) return;
+  const float *x = c->data;
+  int64_t nnz = 0;
+  for (int64_t i = 0; i < c->numel; i++) nnz += x[i] != 0;
+  fprintf(out, " nnz=%" PRId64 " density=%.4f", nnz, (double)nnz / (double)c->numel);
 }
 
 static void put_attr(FILE *out, const spcc_attr *a) {
@@ -413,6 +446,7 @@ void spcc_print_graph(FILE *out, const spcc_graph *g, const spcc_print_options *
     put_ref(&p, i);
     fputs(" = const ", out);
     put_value_type(out, v);
+    put_nnz(out, g, v);
     fputc(' ', out);
     put_data(&p, v->const_id);
     fputc('\n', out);

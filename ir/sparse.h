@@ -48,7 +48,9 @@ typedef struct {
   int64_t numel, nnz;
   double density;           /* nnz / numel (1 for an empty tensor) */
   int nm_n, nm_m;           /* the sparsest N:M (smallest N/M, then smallest M,
-                               M in 2..16) every group satisfies; 0 if none below dense */
+                               M in 2..16) every group satisfies; 0 if none below dense.
+                               N/M counts padded groups (N * ceil(cols/M) / cols) and
+                               M <= cols (ir/sparse_stats.c) */
   int block_r, block_c;     /* the candidate block shape with the best fill */
   double block_fill;        /* nnz / (nonzero blocks * R * C) for that shape */
 } spcc_weight_stats;
@@ -60,6 +62,8 @@ bool spcc_weight_fits_nm(const float *data, const spcc_weight_view *v, int n, in
 int64_t spcc_weight_nonzero_blocks(const float *data, const spcc_weight_view *v, int r, int c);
 /* The index width CSR/BSR use for `cols` columns: 8, 16 or 32. */
 int spcc_index_bits_for(int64_t cols);
+/* The N:M index width for groups of m: ceil(log2 m), at least 1. */
+int spcc_nm_index_bits(int m);
 
 /* A packed weight (ir/sparse_pack.c). */
 typedef struct {

@@ -5,7 +5,10 @@
  * wrong C, so the verifier checks every invariant the other stages rely on:
  * ids in range, names unique, definitions before uses (which is topological
  * order), one producer per value, inputs and constants well formed, outputs
- * defined, attribute names unique, and planned memory inside the arena. It
+ * defined, attribute names unique, and planned memory inside the arena.
+ * Sparse encodings sit only on f32 constants whose every use is a weight
+ * slot with one view (ir/sparse.h), with fields valid for their kind and
+ * N:M data that fits its pattern, so packing can never fail later. It
  * reports the first problem, naming the node, and returns false.
  *
  * Nodes marked dead are waiting for spcc_graph_compact: their ids must still
@@ -17,6 +20,7 @@
 #include <string.h>
 
 #include "ir.h"
+#include "sparse.h"
 
 typedef struct {
   const spcc_graph *g;
@@ -186,6 +190,119 @@ static bool check_nodes(const verifier *v, char *defined) {
   return true;
 }
 
+/* ---- encodings --------------------------------------------------------- */
+
+static bool index_width_ok(int bits) { return bits == 0 || bits == 8 || bits == 16 || bits == 32; }
+
+/* An encoding on its own: a kind, and exactly the fields that kind uses
+ * (the text form prints only those, so the others must be 0 for
+ * print -> parse to give the same type back). */
+static bool check_encoding(const verifier *v, const spcc_value *val) {
+  const spcc_encoding *e = &val->type.enc;
+  const char *kind = spcc_encoding_kind_name(e->kind);
+  bool blocks = e->block_r || e->block_c, nm = e->nm_n || e->nm_m || e->axis;
+  switch (e->kind) {
+  case SPCC_ENC_DENSE:
+    if (blocks || nm || e->index_bits)
+      return bad(v, NULL, "dense value '%s' carries sparse encoding fields", val->name);
+    return true;
+  case SPCC_ENC_CSR:
+    if (blocks || nm) return bad(v, NULL, "csr constant '%s' carries block or N:M fields", val->name);
+    break;
+  case SPCC_ENC_BSR:
+    if (nm) return bad(v, NULL, "bsr constant '%s' carries N:M fields", val->name);
+    if (e->block_r < 1 || e->block_c < 1)
+      return bad(v, NULL, "bsr constant '%s' has block %dx%d; block sizes must be >= 1",
+                 val->name, e->block_r, e->block_c);
+    break;
+  case SPCC_ENC_NM:
+    if (blocks) return bad(v, NULL, "nm constant '%s' carries block fields", val->name);
+    if (e->nm_n < 1 || e->nm_n >= e->nm_m || e->nm_m > 16)
+      return bad(v, NULL, "nm constant '%s' has N:M %d:%d; need 1 <= N < M <= 16", val->name,
+                 e->nm_n, e->nm_m);
+    if (e->axis < 0 || e->axis >= val->type.rank)
+      return bad(v, NULL, "nm constant '%s' has axis %d, out of range for rank %d", val->name,
+                 e->axis, val->type.rank);
+    if (e->index_bits && e->index_bits != spcc_nm_index_bits(e->nm_m))
+      return bad(v, NULL, "nm constant '%s' has %d-bit indices; %d:%d takes %d", val->name,
+                 e->index_bits, e->nm_n, e->nm_m, spcc_nm_index_bits(e->nm_m));
+    break;
+  default: return bad(v, NULL, "value '%s' has unknown encoding %d", val->name, (int)e->kind);
+  }
+  if (val->kind != SPCC_VAL_CONST || val->type.dtype != SPCC_DT_F32)
+    return bad(v, NULL, "%s encoding on '%s', which is not an f32 constant", kind, val->name);
+  if (e->kind != SPCC_ENC_NM && !index_width_ok(e->index_bits))
+    return bad(v, NULL, "%s constant '%s' has %d-bit indices; use 8, 16 or 32", kind, val->name,
+               e->index_bits);
+  return true;
+}
+
+/* What the data of a sparse constant must satisfy under the view of its
+ * uses: index widths that hold the columns, the N:M axis on the reduction,
+ * and N:M the data actually fits. */
+static bool check_against_view(const verifier *v, const spcc_node *n, int vid,
+                               const spcc_weight_view *view) {
+  const spcc_value *val = &v->g->values[vid];
+  const spcc_encoding *e = &val->type.enc;
+  const char *kind = spcc_encoding_kind_name(e->kind);
+  int64_t index_count = e->kind == SPCC_ENC_BSR ? (view->cols + e->block_c - 1) / e->block_c
+                                                : view->cols;
+  if (e->kind != SPCC_ENC_NM && e->index_bits && e->index_bits < 32 &&
+      index_count > (INT64_C(1) << e->index_bits))
+    return bad(v, n, "%s constant '%s' has %d-bit indices for %" PRId64 " columns", kind,
+               val->name, e->index_bits, index_count);
+  if (e->kind == SPCC_ENC_NM) {
+    int axis = view->transposed ? 0 : 1;
+    if (e->axis != axis)
+      return bad(v, n, "nm constant '%s' has axis %d but this use reduces along axis %d",
+                 val->name, e->axis, axis);
+    if (!spcc_weight_fits_nm(spcc_value_data(v->g, vid), view, e->nm_n, e->nm_m))
+      return bad(v, n, "nm constant '%s' does not fit %d:%d: a group of %d holds more than %d "
+                 "nonzeros", val->name, e->nm_n, e->nm_m, e->nm_m, e->nm_n);
+  }
+  return true;
+}
+
+/* Every use of a sparse constant is a weight slot, all with one view. */
+static bool check_sparse_uses(const verifier *v) {
+  const spcc_graph *g = v->g;
+  spcc_weight_view *views = calloc((size_t)g->n_values + 1, sizeof *views);
+  char *seen = calloc((size_t)g->n_values + 1, 1);
+  if (!views || !seen) spcc_assert_fail("out of memory", __FILE__, __LINE__);
+  bool ok = true;
+  for (int i = 0; ok && i < g->n_nodes; i++) {
+    const spcc_node *n = &g->nodes[i];
+    if (n->dead) continue;
+    for (int k = 0; ok && k < n->n_in; k++) {
+      int vid = n->in[k];
+      if (vid < 0 || g->values[vid].type.enc.kind == SPCC_ENC_DENSE) continue;
+      const char *kind = spcc_encoding_kind_name(g->values[vid].type.enc.kind);
+      spcc_weight_view view;
+      if (!spcc_weight_view_of(g, n, k, &view)) {
+        ok = bad(v, n, "input %d '%s' is %s-encoded but is not a weight slot", k, vname(g, vid),
+                 kind);
+      } else if (!seen[vid]) {
+        seen[vid] = 1;
+        views[vid] = view;
+        ok = check_against_view(v, n, vid, &view);
+      } else if (views[vid].rows != view.rows || views[vid].cols != view.cols ||
+                 views[vid].transposed != view.transposed) {
+        ok = bad(v, n, "%s constant '%s' is used as two different weight views", kind,
+                 vname(g, vid));
+      }
+    }
+  }
+  for (int i = 0; ok && i < g->n_outputs; i++) {
+    int vid = g->outputs[i];
+    if (g->values[vid].type.enc.kind != SPCC_ENC_DENSE)
+      ok = bad(v, NULL, "graph output '%s' is %s-encoded; outputs are dense", vname(g, vid),
+               spcc_encoding_kind_name(g->values[vid].type.enc.kind));
+  }
+  free(views);
+  free(seen);
+  return ok;
+}
+
 bool spcc_verify_graph(const spcc_graph *g, spcc_diag *d) {
   verifier vf = {g, d};
   const verifier *v = &vf;
@@ -214,6 +331,8 @@ bool spcc_verify_graph(const spcc_graph *g, spcc_diag *d) {
   for (int vid = 0; ok && vid < g->n_values; vid++)
     if (g->values[vid].kind == SPCC_VAL_TEMP && !defined[vid])
       ok = bad(v, NULL, "temporary '%s' has no producer", g->values[vid].name);
+  for (int vid = 0; ok && vid < g->n_values; vid++) ok = check_encoding(v, &g->values[vid]);
+  if (ok) ok = check_sparse_uses(v);
   free(defined);
   free(is_input);
   return ok;

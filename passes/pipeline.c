@@ -18,6 +18,8 @@ static const pass_entry default_pipeline[] = {
     {"shape-infer", spcc_pass_shape_infer},
     {"fold-constants", spcc_pass_fold_constants},
     {"dce", spcc_pass_dce},
+    {"sparsify", spcc_pass_sparsify},
+    {"select-format", spcc_pass_select_format},
     {"plan-memory", spcc_pass_plan_memory},
 };
 

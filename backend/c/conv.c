@@ -6,12 +6,14 @@
  * same computation the shape rule used); emit writes that block as a
  * static const initializer plus one kernel call, eval calls the same kernel
  * on the given buffers, so folded constants equal what the generated code
- * computes.
+ * computes. A Conv whose weight carries a sparse encoding gets the same
+ * parameter block and a sparse kernel call (backend/c/sparse.c).
  */
 #include <string.h>
 
 #include "ops.h"
 #include "passes/shapes/conv_geom.h"
+#include "sparse_emit.h"
 #include "spcc/spcc_rt.h"
 
 static const char *node_hint(const spcc_node *n) {
@@ -71,6 +73,7 @@ bool spcc_emit_conv(spcc_emitter *e, const spcc_node *n, spcc_diag *d) {
   spcc_emit_param_i64s(e, "dilations", p.dilations, S);
   spcc_emit_param_i64s(e, "pads", p.pads, S);
   spcc_emit_params_end(e);
+  if (spcc_emit_sparse_weight(g, n)) return spcc_emit_sparse_conv(e, n, sym, d);
   spcc_emit_line(e, "spcc_conv_%s(&%s, %s, %s, %s, %s);",
                  spcc_dtype_name(value_type(g, n->in[0])->dtype), sym,
                  spcc_emit_ptr(e, n->in[0]), spcc_emit_ptr(e, n->in[1]),

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "ops.h"
+#include "sparse_emit.h"
 #include "strbuf.h"
 
 struct spcc_emitter {
@@ -271,6 +272,9 @@ static void declare_values(spcc_emitter *e, const int *slot) {
     const spcc_value *v = &g->values[vid];
     const char *ct = spcc_dtype_ctype(v->type.dtype);
     if (v->kind == SPCC_VAL_CONST) {
+      /* A weight only sparse kernels read is written packed by them
+       * (backend/c/sparse.c); it has no dense array and no pointer. */
+      if (!spcc_emit_const_needed(g, vid)) continue;
       const spcc_const *c = &g->consts[v->const_id];
       e->ptr[vid] = emit_array(e, local_name(e, 'c', vid, v->name), c->dtype, c->data, c->numel,
                                value_comment(e, vid));

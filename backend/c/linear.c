@@ -5,12 +5,15 @@
  * the node's (already inferred, validated) types and attributes; emit
  * writes that block as a `static const` struct plus a kernel call, and eval
  * calls the same kernel on the compiler's buffers, so constant folding
- * computes exactly what the generated code computes.
+ * computes exactly what the generated code computes. Gemm and MatMul whose
+ * weight carries a sparse encoding are handed to backend/c/sparse.c; eval
+ * always runs the dense kernel, on the weight's logical values.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "backend/c/ops.h"
+#include "backend/c/sparse_emit.h"
 #include "spcc/spcc_rt.h"
 
 static spcc_dtype out_dtype(const spcc_graph *g, const spcc_node *n) {
@@ -57,6 +60,7 @@ bool spcc_emit_gemm(spcc_emitter *e, const spcc_node *n, spcc_diag *d) {
   if (dt != SPCC_DT_F32 && dt != SPCC_DT_F64) return bad_dtype(g, n, d);
   spcc_gemm_params p;
   gemm_params(g, n, &p);
+  if (spcc_emit_sparse_weight(g, n)) return spcc_emit_sparse_gemm(e, n, &p, d);
   const char *sym = spcc_emit_params_begin(e, "spcc_gemm_params", "gemm");
   spcc_emit_param_i64(e, "m", p.m);
   spcc_emit_param_i64(e, "n", p.n);
@@ -141,6 +145,7 @@ bool spcc_emit_matmul(spcc_emitter *e, const spcc_node *n, spcc_diag *d) {
   case SPCC_DT_I64: case SPCC_DT_U32: case SPCC_DT_U64: break;
   default: return bad_dtype(g, n, d);
   }
+  if (spcc_emit_sparse_weight(g, n)) return spcc_emit_sparse_matmul(e, n, d);
   spcc_matmul_params p;
   matmul_params(g, n, &p);
   const char *sym = spcc_emit_params_begin(e, "spcc_matmul_params", "matmul");

@@ -17,5 +17,6 @@
 #include "rt/linear.h"
 #include "rt/tensor.h"
 #include "rt/conv.h"
+#include "rt/sparse.h"
 
 #endif

@@ -57,6 +57,25 @@ expect_error run-input-type "expects f32, the file holds" -- run "$MODEL" \
   -i "$DATA/node/test_add_uint8/test_data_set_0/input_0.pb" --out-dir "$W/out/r"
 expect_error run-corrupt-input "corrupt.onnx: error:" -- run "$MODEL" -i "$W/corrupt.onnx" --out-dir "$W/out/r"
 
+# Sparsity options: bad values and combinations. LINEAR's Gemm weight is '1'.
+LINEAR=$DATA/pytorch-converted/test_Linear/model.onnx
+expect_error nm-n-not-below-m "--nm: '4:2' is not N:M" -- "$LINEAR" --nm 4:2 -o "$W/out/m.c"
+expect_error nm-m-too-big "--nm: '2:17' is not N:M" -- "$LINEAR" --nm 2:17 -o "$W/out/m.c"
+expect_error prune-above-one "--prune: '1.5' is not a fraction" -- "$LINEAR" --prune 1.5 -o "$W/out/m.c"
+expect_error prune-global-bad "--prune-global: 'x' is not a fraction" -- \
+  "$LINEAR" --prune-global x -o "$W/out/m.c"
+expect_error block-zero "--block: '3x0' is not RxC" -- "$LINEAR" --prune 0.5 --block 3x0 -o "$W/out/m.c"
+expect_error block-no-fraction "--block needs a pruning fraction" -- "$LINEAR" --block 4x1 -o "$W/out/m.c"
+expect_error nm-with-prune "--nm cannot be combined" -- "$LINEAR" --nm 2:4 --prune 0.5 -o "$W/out/m.c"
+expect_error bad-format "--format: unknown format 'coo'" -- "$LINEAR" --format coo -o "$W/out/m.c"
+printf '# weight fraction\n1 0.5\nno_such_weight 0.5\n' >"$W/recipe.txt"
+expect_error recipe-unknown-weight "no_such_weight" -- \
+  "$LINEAR" --prune-recipe "$W/recipe.txt" -o "$W/out/m.c"
+expect_error recipe-missing-file "error: cannot open" -- \
+  "$LINEAR" --prune-recipe "$W/no-recipe.txt" -o "$W/out/m.c"
+expect_error run-nm-bad "--nm: '4:2' is not N:M" -- run "$LINEAR" --nm 4:2 \
+  -i "$DATA/pytorch-converted/test_Linear/test_data_set_0/input_0.pb" --out-dir "$W/out/r"
+
 # Good input: both files, exit 0, nothing on stderr.
 if "$SPCC" "$MODEL" -o "$W/ok.c" 2>"$W/stderr" && [ -s "$W/ok.c" ] && [ -s "$W/ok.h" ] &&
    [ ! -s "$W/stderr" ] && [ -z "$(ls "$W" | grep tmp-)" ]; then

@@ -311,15 +311,18 @@ static void test_constant_nodes(void **state) {
   assert_int_equal(g->outputs[1], k1);
   spcc_graph_free(g);
 
-  /* Sparse and string constants are unsupported, at the Constant node. */
+  /* String constants are unsupported, at the Constant node; a sparse_value
+   * without its tensor is an error there (test_sparse_import.c has the rest). */
   c4->attribute[0]->name = tstr("sparse_value");
   c4->attribute[0]->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__SPARSE_TENSOR;
-  expect_error(m, NULL, "unsupported Constant attribute 'sparse_value'");
+  expect_error(m, NULL, "Constant 'sparse_value' has no tensor");
+  c4->attribute[0]->name = tstr("value_string");
+  c4->attribute[0]->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING;
   save(m);
   spcc_diag_init(&d, NULL);
   assert_null(spcc_import_onnx(model_path, NULL, &d));
-  assert_string_equal(d.first_error,
-                      at_node(4, "c4", "Constant", "unsupported Constant attribute 'sparse_value'"));
+  assert_string_equal(
+      d.first_error, at_node(4, "c4", "Constant", "unsupported Constant attribute 'value_string'"));
 }
 
 static void test_attributes(void **state) {
@@ -521,7 +524,7 @@ static void test_tensor_types(void **state) {
   m->graph->sparse_initializer = talloc(sizeof(void *));
   m->graph->sparse_initializer[0] = talloc(sizeof(Onnx__SparseTensorProto));
   onnx__sparse_tensor_proto__init(m->graph->sparse_initializer[0]);
-  expect_error(m, NULL, "unsupported: sparse_initializer (not yet)");
+  expect_error(m, NULL, "sparse_initializer 0 has no name (values.name)");
   m->graph->n_sparse_initializer = 0;
 
   Onnx__ValueInfoProto *x = m->graph->input[0];

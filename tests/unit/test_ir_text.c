@@ -2,9 +2,10 @@
  * for byte on graphs that use every feature of the IR (inline and side-file
  * constants of every dtype with -0, inf and NaN payloads, every attribute
  * kind, quoted names, omitted inputs and outputs, repeated outputs, planned
- * offsets), the exact spelling of a small graph, parse errors with their
- * file:line:col, and every prefix of a valid text (no crash, no leak under
- * ASan). */
+ * offsets, every sparse encoding), the exact spelling of a small graph and
+ * of the encodings, parse errors with their file:line:col (encodings and
+ * the nnz/density annotation included), the verifier's encoding rules, and
+ * every prefix of a valid text (no crash, no leak under ASan). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -111,6 +112,27 @@ static spcc_graph *full_graph(void) {
   int scalar = spcc_graph_add_const(g, "one", &tscalar, dup_bytes(&one, 4));
   spcc_type tempty = ty(SPCC_DT_F32, 2, INT64_C(0), INT64_C(5));
   spcc_graph_add_const(g, "empty", &tempty, malloc(1));
+
+  /* Every encoding, with and without a chosen index width (nothing uses
+   * them: this graph is for the text form, not the verifier). */
+  const spcc_encoding encs[] = {
+      {.kind = SPCC_ENC_CSR},
+      {.kind = SPCC_ENC_CSR, .index_bits = 16},
+      {.kind = SPCC_ENC_BSR, .block_r = 4, .block_c = 1, .index_bits = 8},
+      {.kind = SPCC_ENC_BSR, .block_r = 12, .block_c = 30},
+      {.kind = SPCC_ENC_NM, .nm_n = 2, .nm_m = 4, .axis = 1, .index_bits = 2},
+      {.kind = SPCC_ENC_NM, .nm_n = 3, .nm_m = 16, .axis = 0},
+  };
+  for (int e = 0; e < 6; e++) {
+    spcc_type tsp = ty(SPCC_DT_F32, 2, INT64_C(3), INT64_C(4));
+    tsp.enc = encs[e];
+    float *sp = calloc(12, sizeof *sp);
+    sp[e] = 1.5f;
+    sp[11] = -2.0f;
+    char name[16];
+    snprintf(name, sizeof name, "sparse%d", e);
+    spcc_graph_add_const(g, name, &tsp, sp);
+  }
 
   /* Large constants: to the side file. */
   spcc_type tbig = ty(SPCC_DT_F32, 2, INT64_C(4), INT64_C(10));
@@ -268,6 +290,13 @@ static void test_round_trip_full(void **state) {
   assert_int_equal(g2->nodes[1].onnx_index, -1);
   assert_true(g2->nodes[3].dead);
   assert_int_equal(g2->values[g2->nodes[0].out[0]].offset, 0);
+  for (int e = 0; e < 6; e++) {
+    char name[16];
+    snprintf(name, sizeof name, "sparse%d", e);
+    int a = spcc_graph_find_value(g, name), b = spcc_graph_find_value(g2, name);
+    assert_true(b >= 0);
+    assert_true(spcc_type_equal(&g->values[a].type, &g2->values[b].type));
+  }
 
   free(side1);
   free(side2);
@@ -299,8 +328,9 @@ static const char small_text[] =
     "# arena: 128 bytes, liveness lower bound 64 bytes\n"
     "graph @mlp(%x: f32[1,3] dense) -> (%y) {\n"
     "  arena size=128 lower_bound=64\n"
-    "  $w = const f32[3,2] dense data=[0x1p+0, -0x1p+0, 0x1p+1, 0x1p-1, -0x1.8p+1, 0x1p-2]\n"
-    "  $b = const f32[2] dense data=[0x1p-1, -0x1.9p+6]\n"
+    "  $w = const f32[3,2] dense nnz=6 density=1.0000 data=[0x1p+0, -0x1p+0, 0x1p+1, 0x1p-1, "
+    "-0x1.8p+1, 0x1p-2]\n"
+    "  $b = const f32[2] dense nnz=2 density=1.0000 data=[0x1p-1, -0x1.9p+6]\n"
     "  %h = gemm(%x, $w, $b) {alpha=0x1p+0, transB=0} : f32[1,2] dense @arena[0,8) "
     "loc(node 0 \"fc\" opset 13)\n"
     "  %y = relu(%h) : f32[1,2] dense @arena[64,72) loc(node 1 \"act\" opset 13)\n"
@@ -367,7 +397,7 @@ static void test_hand_written(void **state) {
   assert_true(spcc_verify_graph(g, &d));
   char *t = print_to_string(g, NULL, false);
   assert_string_equal(t, "graph @g(%x: f32[2] dense) -> (%y, %x) {\n"
-                         "  $c = const f32[2] dense data=[0x1p+0, 0x1p-2]\n"
+                         "  $c = const f32[2] dense nnz=2 density=1.0000 data=[0x1p+0, 0x1p-2]\n"
                          "  %y = add(%x, $c) {k=0x1p-1, l=[0x1p+0, 0x1p+1], m=[]}\n"
                          "}\n");
   free(t);
@@ -476,7 +506,7 @@ static void test_summarize(void **state) {
   (void)state;
   spcc_graph *g = full_graph();
   char *t = print_to_string(g, NULL, true);
-  assert_non_null(strstr(t, "$big = const f32[4,10] dense data=<40 elements, nnz=40, sum="));
+  assert_non_null(strstr(t, "$big = const f32[4,10] dense nnz=40 density=1.0000 data=<40 elements, nnz=40, sum="));
   spcc_diag d;
   spcc_diag_init(&d, NULL);
   assert_null(spcc_parse_graph(t, "sum.ir", &d));
@@ -526,6 +556,187 @@ static void test_print_broken(void **state) {
   spcc_graph_free(g);
 }
 
+/* ---- sparse encodings ------------------------------------------------------ */
+
+static const char sparse_text[] =
+    "graph @sp(%x: f32[2,4] dense) -> (%y, %z) {\n"
+    "  $w = const f32[4,3] csr<idx=u8> nnz=2 density=0.1667 data=[0x0p+0, 0x1p+0, 0x0p+0, "
+    "0x0p+0, 0x0p+0, 0x0p+0, 0x0p+0, 0x0p+0, 0x0p+0, -0x1p+1, 0x0p+0, 0x0p+0]\n"
+    "  $b = const f32[3,4] nm<1:2, axis=1, idx=u1> nnz=4 density=0.3333 data=[0x1p+0, 0x0p+0, "
+    "0x0p+0, 0x1p+1, 0x0p+0, 0x1.8p+1, 0x1p+2, 0x0p+0, 0x0p+0, 0x0p+0, 0x0p+0, 0x0p+0]\n"
+    "  $k = const f32[3,4] bsr<2x2> nnz=1 density=0.0833 data=[0x0p+0, 0x0p+0, 0x0p+0, 0x0p+0, "
+    "0x0p+0, 0x0p+0, 0x0p+0, 0x0p+0, 0x0p+0, 0x0p+0, 0x0p+0, 0x1p-1]\n"
+    "  %y = matmul(%x, $w) : f32[2,3] dense loc(node 0 \"fc\" opset 13)\n"
+    "  %h = gemm(%x, $b) {transB=1} : f32[2,3] dense loc(node 1 \"g\" opset 13)\n"
+    "  %z = gemm(%x, $k) {transB=1} : f32[2,3] dense loc(node 2 \"g2\" opset 13)\n"
+    "}\n";
+
+/* The exact spelling of every encoding, and the graph verifies. */
+static void test_sparse_text(void **state) {
+  (void)state;
+  spcc_diag d;
+  spcc_diag_init(&d, stderr);
+  spcc_graph *g = spcc_parse_graph(sparse_text, "sparse.ir", &d);
+  assert_non_null(g);
+  assert_true(spcc_verify_graph(g, &d));
+  char *t = print_to_string(g, NULL, false);
+  assert_string_equal(t, sparse_text);
+  free(t);
+  const spcc_encoding *e = &g->values[spcc_graph_find_value(g, "b")].type.enc;
+  assert_int_equal(e->kind, SPCC_ENC_NM);
+  assert_int_equal(e->nm_n, 1);
+  assert_int_equal(e->nm_m, 2);
+  assert_int_equal(e->axis, 1);
+  assert_int_equal(e->index_bits, 1);
+  e = &g->values[spcc_graph_find_value(g, "k")].type.enc;
+  assert_int_equal(e->kind, SPCC_ENC_BSR);
+  assert_int_equal(e->block_r, 2);
+  assert_int_equal(e->block_c, 2);
+  assert_int_equal(e->index_bits, 0);
+  spcc_graph_free(g);
+}
+
+static void test_sparse_parse_errors(void **state) {
+  (void)state;
+  const char *head = "graph @g(%x: f32[2]) -> (%y) {\n";
+  char buf[512];
+  int failures = 0;
+#define BAD(body, where, what)                                        \
+  do {                                                                \
+    snprintf(buf, sizeof buf, "%s%s", head, body);                    \
+    failures += expect_error(buf, "bad.ir:" where ": error: ", what); \
+  } while (0)
+  BAD("  $c = const f32[2] csr<idx=16> data=[1, 2]\n}", "2:29", "expected an index width");
+  BAD("  $c = const f32[2] csr<idx=u65> data=[1, 2]\n}", "2:29", "expected an index width");
+  BAD("  $c = const f32[2] csr<u8> data=[1, 2]\n}", "2:25", "expected 'idx'");
+  BAD("  $c = const f32[2] bsr<4> data=[1, 2]\n}", "2:26", "expected the block shape");
+  BAD("  $c = const f32[2] bsr<4x> data=[1, 2]\n}", "2:25", "malformed number");
+  BAD("  $c = const f32[2] bsr<4x1 data=[1, 2]\n}", "2:29", "expected '>'");
+  BAD("  $c = const f32[2] bsr data=[1, 2]\n}", "2:25", "expected '<'");
+  BAD("  $c = const f32[2] nm<2:4> data=[1, 2]\n}", "2:27", "expected ','");
+  BAD("  $c = const f32[2] nm<2:4, axes=0> data=[1, 2]\n}", "2:29", "expected 'axis'");
+  BAD("  $c = const f32[2] nm<-2:4, axis=0> data=[1, 2]\n}", "2:24", "out of range");
+  BAD("  $c = const f32[2] nnz=1 data=[1, 2]\n}", "2:21", "nnz=1 disagrees with the data, which holds 2");
+  BAD("  $c = const f32[2] nnz=2 density=0.5 data=[1, 2]\n}", "2:21", "density=0.5000 disagrees");
+  BAD("  $c = const f32[2] nnz=-1 data=[1, 2]\n}", "2:25", "out of range");
+  BAD("  $c = const f32[2] density=1 data=[1, 2]\n}", "2:21", "expected 'data'");
+#undef BAD
+  assert_int_equal(failures, 0);
+
+  /* -0 is zero, NaN is not; density within the printed rounding. */
+  spcc_diag d;
+  spcc_diag_init(&d, stderr);
+  spcc_graph *g = spcc_parse_graph(
+      "graph @g() -> () {\n  $c = const f32[3] nnz=1 density=0.33333 data=[-0, nan, 0]\n"
+      "  $i = const i64[3] nnz=2 density=0.6667 data=[0, 5, -1]\n}",
+      "ok.ir", &d);
+  assert_non_null(g);
+  spcc_graph_free(g);
+}
+
+/* Parses text (which must parse) and expects the verifier to reject it
+ * with `what` in the message. */
+static int expect_verify_error(const char *text, const char *what) {
+  spcc_diag d;
+  spcc_diag_init(&d, NULL);
+  spcc_graph *g = spcc_parse_graph(text, "v.ir", &d);
+  bool ok = g && !spcc_verify_graph(g, &d) && d.n_errors == 1 && strstr(d.first_error, what);
+  if (!ok) print_error("text:\n%s\nwanted '%s', got '%s'\n", text, what, d.first_error);
+  spcc_graph_free(g);
+  return !ok;
+}
+
+static void test_sparse_verify(void **state) {
+  (void)state;
+  int failures = 0;
+  char buf[4096];
+  const char *head = "graph @g(%x: f32[2,4]) -> (%y) {\n";
+  const char *tail = "  %y = matmul(%x, $w)\n}";
+#define W(enc, data) "  $w = const f32[4,2] " enc " data=" data "\n"
+#define VBAD(body, what)                                       \
+  do {                                                         \
+    snprintf(buf, sizeof buf, "%s%s%s", head, body, tail);     \
+    failures += expect_verify_error(buf, what);                \
+  } while (0)
+  VBAD(W("nm<4:2, axis=0>", "[1, 0, 0, 2, 0, 0, 3, 0]"), "need 1 <= N < M <= 16");
+  VBAD(W("nm<0:2, axis=0>", "[1, 0, 0, 2, 0, 0, 3, 0]"), "need 1 <= N < M <= 16");
+  VBAD(W("nm<1:17, axis=0>", "[1, 0, 0, 2, 0, 0, 3, 0]"), "need 1 <= N < M <= 16");
+  VBAD(W("nm<1:4, axis=2>", "[1, 0, 0, 2, 0, 0, 3, 0]"), "out of range for rank 2");
+  VBAD(W("nm<1:4, axis=1>", "[1, 0, 0, 2, 0, 0, 3, 0]"), "this use reduces along axis 0");
+  VBAD(W("nm<2:4, axis=0, idx=u3>", "[1, 0, 0, 2, 0, 0, 3, 0]"), "2:4 takes 2");
+  VBAD(W("nm<1:4, axis=0>", "[1, 0, 3, 2, 0, 0, 3, 0]"), "does not fit 1:4");
+  VBAD(W("nm<1:2, axis=0>", "[1, 0, 3, 2, 0, 0, 3, 0]"), "does not fit 1:2");
+  VBAD(W("bsr<1x0>", "[1, 0, 0, 2, 0, 0, 3, 0]"), "block sizes must be >= 1");
+  VBAD(W("bsr<0 x2>", "[1, 0, 0, 2, 0, 0, 3, 0]"), "block sizes must be >= 1");
+  VBAD(W("csr<idx=u7>", "[1, 0, 0, 2, 0, 0, 3, 0]"), "use 8, 16 or 32");
+  VBAD(W("bsr<2x2, idx=u64>", "[1, 0, 0, 2, 0, 0, 3, 0]"), "use 8, 16 or 32");
+  VBAD(W("csr", "[1, 0, 0, 2, 0, 0, 3, 0]") "  %z = add(%x, $w)\n",
+       "input 1 'w' is csr-encoded but is not a weight slot");
+  VBAD("  $w = const f32[4,4] bsr<2x2> data=[1, 0, 0, 2, 0, 0, 3, 0, 1, 0, 0, 2, 0, 0, 3, 0]\n"
+       "  %q = gemm(%x, $w) {transB=1}\n",
+       "used as two different weight views");
+  VBAD("  $w = const f32[4,2] csr data=[1, 0, 0, 2, 0, 0, 3, 0]\n  %q = matmul(%x, $w)\n"
+       "  $c = const i64[2] csr data=[1, 0]\n",
+       "csr encoding on 'c', which is not an f32 constant");
+#undef VBAD
+#undef W
+  /* An encoded input or result, a sparse graph output. */
+  failures += expect_verify_error("graph @g(%x: f32[2,2] csr) -> (%y) {\n  %y = relu(%x)\n}",
+                                  "csr encoding on 'x', which is not an f32 constant");
+  failures += expect_verify_error(
+      "graph @g(%x: f32[2,2]) -> (%y) {\n  %y = relu(%x) : f32[2,2] nm<1:2, axis=1>\n}",
+      "nm encoding on 'y', which is not an f32 constant");
+  failures += expect_verify_error(
+      "graph @g(%x: f32[2,2]) -> (%y, $w) {\n  $w = const f32[2,2] csr data=[1, 0, 0, 0]\n"
+      "  %y = matmul(%x, $w)\n}",
+      "graph output 'w' is csr-encoded");
+  /* 300 columns do not fit 8-bit CSR indices (256 do). */
+  for (int cols = 256; cols <= 300; cols += 44) {
+    int n = snprintf(buf, sizeof buf,
+                     "graph @g(%%x: f32[1,%d]) -> (%%y) {\n  $w = const f32[%d,1] csr<idx=u8> data=[",
+                     cols, cols);
+    for (int i = 0; i < cols; i++) n += snprintf(buf + n, sizeof buf - (size_t)n, "%s%d", i ? "," : "", i == cols - 1);
+    snprintf(buf + n, sizeof buf - (size_t)n, "]\n  %%y = matmul(%%x, $w)\n}");
+    spcc_diag d;
+    spcc_diag_init(&d, NULL);
+    spcc_graph *g = spcc_parse_graph(buf, "v.ir", &d);
+    assert_non_null(g);
+    bool ok = spcc_verify_graph(g, &d);
+    assert_true(ok == (cols == 256));
+    if (!ok) assert_non_null(strstr(d.first_error, "8-bit indices for 300 columns"));
+    spcc_graph_free(g);
+  }
+  assert_int_equal(failures, 0);
+
+  /* Fields a kind does not use must be 0 (the text would drop them). */
+  spcc_diag d;
+  spcc_diag_init(&d, NULL);
+  spcc_graph *g = spcc_parse_graph(sparse_text, "sparse.ir", &d);
+  assert_non_null(g);
+  int w = spcc_graph_find_value(g, "w"), x = spcc_graph_find_value(g, "x");
+  g->values[w].type.enc.axis = 1;
+  assert_false(spcc_verify_graph(g, &d));
+  assert_non_null(strstr(d.first_error, "csr constant 'w' carries block or N:M fields"));
+  g->values[w].type.enc.axis = 0;
+  g->values[x].type.enc.index_bits = 8;
+  spcc_diag_init(&d, NULL);
+  assert_false(spcc_verify_graph(g, &d));
+  assert_non_null(strstr(d.first_error, "dense value 'x' carries sparse encoding fields"));
+  g->values[x].type.enc.index_bits = 0;
+  g->values[w].type.enc.kind = (spcc_encoding_kind)9;
+  spcc_diag_init(&d, NULL);
+  assert_false(spcc_verify_graph(g, &d));
+  assert_non_null(strstr(d.first_error, "unknown encoding 9"));
+  spcc_graph_free(g);
+  /* A dead node's use does not count. */
+  g = spcc_parse_graph("graph @g(%x: f32[2,2]) -> (%y) {\n  $w = const f32[2,2] csr data=[1, 0, 0, 0]\n"
+                       "  %y = matmul(%x, $w)\n  dead _ = add(%x, $w)\n}",
+                       "dead.ir", &d);
+  assert_non_null(g);
+  assert_true(spcc_verify_graph(g, &d));
+  spcc_graph_free(g);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_round_trip_full),  cmocka_unit_test(test_round_trip_inline),
@@ -533,6 +744,8 @@ int main(void) {
       cmocka_unit_test(test_parse_errors),     cmocka_unit_test(test_control_is_valid),
       cmocka_unit_test(test_side_file_bounds), cmocka_unit_test(test_summarize),
       cmocka_unit_test(test_prefixes),         cmocka_unit_test(test_print_broken),
+      cmocka_unit_test(test_sparse_text),      cmocka_unit_test(test_sparse_parse_errors),
+      cmocka_unit_test(test_sparse_verify),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
