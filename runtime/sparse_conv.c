@@ -172,13 +172,20 @@ static void sc_fill(const sc_geom *gm, float *yc, int64_t b0, int64_t b1, float 
   for (int64_t i = b0 * gm->ostr[0]; i < b1 * gm->ostr[0]; i++) yc[i] = bias;
 }
 
-/* Adds nonzero (col, w) of output channel co. xn / yn: the image's planes. */
+/* Adds w times input channel ci (of co's group) through kernel tap `tap`
+ * to output channel co. xn / yn: the image's planes. */
+static void sc_add(const sc_geom *gm, const float *xn, float *yn, int64_t co, int64_t ci,
+                   const int64_t *tap, float w, int64_t b0, int64_t b1) {
+  const float *xc = xn + ((co / gm->mg) * gm->cg + ci) * gm->in_size;
+  sc_accumulate(gm, tap, b0, b1, w, xc, yn + co * gm->out_size);
+}
+
+/* Adds nonzero (col, w) of output channel co. */
 static void sc_nonzero(const sc_geom *gm, const float *xn, float *yn, int64_t co, int64_t col,
                        float w, int64_t b0, int64_t b1) {
   int64_t ci, tap[SC_MAXS];
   sc_decode(gm, col, &ci, tap);
-  const float *xc = xn + ((co / gm->mg) * gm->cg + ci) * gm->in_size;
-  sc_accumulate(gm, tap, b0, b1, w, xc, yn + co * gm->out_size);
+  sc_add(gm, xn, yn, co, ci, tap, w, b0, b1);
 }
 
 static int64_t sc_index(const uint8_t *c8, const uint16_t *c16, const uint32_t *c32, int64_t q) {
@@ -226,10 +233,13 @@ void spcc_conv_bsr_f32(const spcc_conv_params *p, const float *x, const spcc_bsr
       for (int32_t q = w->rowptr[br]; q < w->rowptr[br + 1]; q++) {
         const int64_t k0 = sc_index(w->col8, w->col16, w->col32, q) * C;
         const float *v = w->val + (int64_t)q * R * C;
-        for (int64_t c = 0; c < C && k0 + c < w->cols; c++)
+        for (int64_t c = 0; c < C && k0 + c < w->cols; c++) {
+          int64_t ci, tap[SC_MAXS]; /* one column: decoded once for the block's rows */
+          sc_decode(&gm, k0 + c, &ci, tap);
           for (int64_t r = 0; r < nr; r++)
-            if (v[r * C + c] != 0)
-              sc_nonzero(&gm, xn, yn, co0 + r, k0 + c, v[r * C + c], b0, b1);
+            if (v[r * C + c] != 0) /* zeros inside a block are padding, not work */
+              sc_add(&gm, xn, yn, co0 + r, ci, tap, v[r * C + c], b0, b1);
+        }
       }
     }
   })

@@ -3,14 +3,16 @@
  *
  * Output n of row i is a dot product of row i of op(A) with the nonzeros
  * of weight row n, gathering A at the stored columns. Rows of A go in
- * tiles (8 or 4 rows per pass over the weights for CSR and N:M, 4 for BSR)
- * so each loaded weight and index feeds a whole tile; single rows (the
- * M = 1 case of inference) use independent partial sums instead. N:M
- * decodes each position once per tile. The index width and the common
- * block and N:M shapes each get their own unrolled loops; other shapes
- * take a generic path. No scratch memory: everything is registers and the
- * caller's Y. alpha, beta and C are applied afterwards in one pass, exactly
- * as spcc_gemm_f32 does.
+ * register tiles - 8 or 4 rows per pass over the weights for CSR and N:M,
+ * up to 32 partial sums for BSR - so each weight and index loaded feeds a
+ * whole tile; a single row (M = 1, the usual inference case) keeps several
+ * independent partial sums instead, so the adds do not wait on each other.
+ * BSR sums lane by lane along the block columns, which vectorizes; N:M
+ * cuts four positions from one read of its bit stream. The index width and
+ * the common block and N:M shapes each get their own unrolled loops; other
+ * shapes take a generic path. No scratch memory: registers and the
+ * caller's Y only. alpha, beta and C are applied afterwards in one pass,
+ * exactly as spcc_gemm_f32 does.
  */
 #include "sparse_common.h"
 
@@ -152,17 +154,20 @@ static SP_INLINE void nm_tile(int mr, int N, int M, const spcc_nm_f32 *w, const 
   }
 }
 
-#define NM_RUN(TILE, ...)                                                             \
-  do {                                                                                \
-    int64_t i = 0;                                                                    \
-    for (; i + 8 <= p->m; i += 8) TILE(8, __VA_ARGS__, w, a + i * xrs, xrs, xcs, y + i * rows, rows); \
-    for (; i + 4 <= p->m; i += 4) TILE(4, __VA_ARGS__, w, a + i * xrs, xrs, xcs, y + i * rows, rows); \
-    for (; i < p->m; i++) TILE(1, __VA_ARGS__, w, a + i * xrs, xrs, xcs, y + i * rows, rows); \
+/* Tiles of 8 and 4 rows of X, then single rows, through nm_tile(.., N, M). */
+#define NM_RUN(N, M)                                                                    \
+  do {                                                                                  \
+    int64_t i = 0;                                                                      \
+    for (; i + 8 <= p->m; i += 8)                                                       \
+      nm_tile(8, N, M, w, a + i * xrs, xrs, xcs, y + i * rows, rows);                   \
+    for (; i + 4 <= p->m; i += 4)                                                       \
+      nm_tile(4, N, M, w, a + i * xrs, xrs, xcs, y + i * rows, rows);                   \
+    for (; i < p->m; i++) nm_tile(1, N, M, w, a + i * xrs, xrs, xcs, y + i * rows, rows); \
   } while (0)
 
 #define NM_SHAPE(N, M)                      \
   if (w->n == (N) && w->m == (M)) {         \
-    NM_RUN(nm_tile, N, M);                  \
+    NM_RUN(N, M);                           \
     gemm_epilogue(p, rows, c, y);           \
     return;                                 \
   }

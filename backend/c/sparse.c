@@ -76,7 +76,8 @@ static long long int_at(const void *data, int bits, bool is_signed, int64_t i) {
   case 8: return ((const uint8_t *)data)[i];
   case 16: return ((const uint16_t *)data)[i];
   default:
-    return is_signed ? (long long)((const int32_t *)data)[i] : (long long)((const uint32_t *)data)[i];
+    if (is_signed) return ((const int32_t *)data)[i];
+    return ((const uint32_t *)data)[i];
   }
 }
 
@@ -140,7 +141,8 @@ static void emit_packed(spcc_emitter *e, const char *sym, const spcc_packed *pk,
   for (int64_t i = 0; i < pk->nnz; i++) nnz += pk->val[i] != 0;
   const int64_t numel = view->rows * view->cols;
   char shape[64] = "";
-  if (enc->kind == SPCC_ENC_BSR) snprintf(shape, sizeof shape, " %dx%d", enc->block_r, enc->block_c);
+  if (enc->kind == SPCC_ENC_BSR)
+    snprintf(shape, sizeof shape, " %dx%d", enc->block_r, enc->block_c);
   if (enc->kind == SPCC_ENC_NM) snprintf(shape, sizeof shape, " %d:%d", enc->nm_n, enc->nm_m);
   /* The ONNX name goes into a comment: keep only harmless characters. */
   char name[64];

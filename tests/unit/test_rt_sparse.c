@@ -89,7 +89,8 @@ static void prune(rng *r, float *data, const spcc_weight_view *v, const spcc_enc
       case PRUNE_SINGLE: keep = i * cols + j == single; break;
       case PRUNE_BLOCKS: {
         /* A hash of the block decides, so every element of a block agrees. */
-        uint32_t h = (uint32_t)((i / enc->block_r) * 7919 + (j / enc->block_c) * 104729) * 2654435761u;
+        uint32_t h = (uint32_t)((i / enc->block_r) * 7919 + (j / enc->block_c) * 104729);
+        h *= 2654435761u;
         keep = (double)(h >> 8) / (double)(1u << 24) < density;
         break;
       }
@@ -212,7 +213,8 @@ static void gemm_case(rng *r, const spcc_encoding *enc, int case_no, int64_t m, 
                       int64_t k) {
   const int ta = (int)(rnd(r) & 1), tb = (int)(rnd(r) & 1);
   const int cmode = (int)(rnd(r) % 5); /* none, scalar, [n], [m,1], [m,n] */
-  spcc_gemm_params p = {.m = m, .n = n, .k = k, .trans_a = ta, .trans_b = tb, .alpha = 1, .beta = 1};
+  spcc_gemm_params p = {.m = m, .n = n, .k = k, .trans_a = ta, .trans_b = tb,
+                        .alpha = 1, .beta = 1};
   if (rnd(r) & 1) {
     p.alpha = rnd_f(r) * 2;
     p.beta = rnd_f(r) * 2;
@@ -229,7 +231,8 @@ static void gemm_case(rng *r, const spcc_encoding *enc, int case_no, int64_t m, 
   float *want = rnd_array(r, m * n), *got = rnd_array(r, m * n);
   spcc_gemm_f32(&p, a, b, cp, want);
   const spcc_sparse_gemm_params sp = {.m = m, .trans_a = ta, .alpha = p.alpha, .beta = p.beta,
-                                      .c_row_stride = p.c_row_stride, .c_col_stride = p.c_col_stride};
+                                      .c_row_stride = p.c_row_stride,
+                                      .c_col_stride = p.c_col_stride};
   sparse_gemm(&sp, a, &pk, cp, got);
   char what[160];
   snprintf(what, sizeof what, "gemm %s m%lld n%lld k%lld ta%d tb%d c%d",
@@ -339,7 +342,8 @@ static void conv_case(rng *r, const spcc_encoding *enc, int case_no, const conv_
   }
   }
   char what[200];
-  snprintf(what, sizeof what, "conv %s case %d: S%lld n%lld c%lld->%lld g%lld k%lld s%lld d%lld p%lld",
+  snprintf(what, sizeof what,
+           "conv %s case %d: S%lld n%lld c%lld->%lld g%lld k%lld s%lld d%lld p%lld",
            spcc_encoding_kind_name(enc->kind), case_no, (long long)cs->spatial,
            (long long)cs->batch, (long long)cs->cin, (long long)cs->cout, (long long)cs->group,
            (long long)cs->k[0], (long long)cs->s[0], (long long)cs->d[0], (long long)cs->pb[0]);
@@ -439,8 +443,8 @@ static void add_weight(test_graph *t, int node, spcc_encoding enc) {
 
 /* Gemm (transB, alpha, beta, C), MatMul into an N:M weight, Gemm with
  * transA and a BSR weight, a weight shared by two MatMuls with 32-bit
- * indices, an all-zero weight, and Conv 3x3 grouped / 1x1 / depthwise
- * strided. Every weight pruned to fit its encoding, the same way whether
+ * indices, an all-zero weight, a weight that another op reads densely, and
+ * Conv 3x3 grouped / 1x1 / depthwise strided. Every weight pruned to fit its encoding, the same way whether
  * or not the encodings are set. */
 static test_graph sparse_test_graph(bool sparse) {
   test_graph t = {.g = spcc_graph_new("sp", "sparse_test.onnx")};
@@ -448,13 +452,14 @@ static test_graph sparse_test_graph(bool sparse) {
   rng r = {0x5851f42d4c957f2dull};
   const int64_t dx[] = {5, 37}, dxt[] = {37, 5}, dimg[] = {2, 6, 9, 9};
   const int64_t db1[] = {29, 37}, dc1[] = {29}, dw2[] = {29, 19}, db3[] = {37, 11}, dc3[] = {1};
-  const int64_t dw4[] = {37, 16}, dwz[] = {37, 7};
+  const int64_t dw4[] = {37, 16}, dwz[] = {37, 7}, dwm[] = {37, 9};
   const int64_t dk1[] = {8, 3, 3, 3}, dkb1[] = {8}, dk2[] = {12, 8, 1, 1}, dk3[] = {12, 1, 3, 3};
-  int x = add_input(g, "x", 2, dx), xt = add_input(g, "xt", 2, dxt), img = add_input(g, "img", 4, dimg);
+  int x = add_input(g, "x", 2, dx), xt = add_input(g, "xt", 2, dxt);
+  int img = add_input(g, "img", 4, dimg);
   int b1 = add_const(g, &r, "fc1.weight", 2, db1), c1 = add_const(g, &r, "fc1.bias", 1, dc1);
   int w2 = add_const(g, &r, "W2", 2, dw2), b3 = add_const(g, &r, "B3", 2, db3);
   int c3 = add_const(g, &r, "C3", 1, dc3), w4 = add_const(g, &r, "shared/W4", 2, dw4);
-  int wz = add_const(g, &r, "Wz", 2, dwz);
+  int wz = add_const(g, &r, "Wz", 2, dwz), wm = add_const(g, &r, "Wmix", 2, dwm);
   int k1 = add_const(g, &r, "conv1.weight", 4, dk1), kb1 = add_const(g, &r, "conv1.bias", 1, dkb1);
   int k2 = add_const(g, &r, "conv2.weight", 4, dk2), k3 = add_const(g, &r, "dw.weight", 4, dk3);
 
@@ -480,6 +485,11 @@ static test_graph sparse_test_graph(bool sparse) {
   n = add_node(g, SPCC_OP_MATMUL, 2, (int[]){x, wz}, "mz");
   add_weight(&t, n, (spcc_encoding){.kind = SPCC_ENC_CSR});
   const int mz = g->nodes[n].out[0];
+  n = add_node(g, SPCC_OP_MATMUL, 2, (int[]){x, wm}, "mm");
+  add_weight(&t, n, (spcc_encoding){.kind = SPCC_ENC_CSR});
+  const int mm = g->nodes[n].out[0];
+  n = add_node(g, SPCC_OP_RELU, 1, (int[]){wm}, "rm"); /* a dense use too */
+  const int rm = g->nodes[n].out[0];
   n = add_node(g, SPCC_OP_CONV, 3, (int[]){img, k1, kb1}, "conv1");
   spcc_node_set_int(g, n, "group", 2);
   spcc_node_set_ints(g, n, "pads", 4, (int64_t[]){1, 1, 1, 1});
@@ -493,13 +503,13 @@ static test_graph sparse_test_graph(bool sparse) {
   add_weight(&t, n, (spcc_encoding){.kind = SPCC_ENC_NM, .nm_n = 1, .nm_m = 4, .axis = 1});
   const int dw = g->nodes[n].out[0];
 
-  const int ins[] = {x, xt, img}, outs[] = {g1, m2, g3, m4, m5, mz, cv1, dw};
+  const int ins[] = {x, xt, img}, outs[] = {g1, m2, g3, m4, m5, mz, mm, rm, cv1, dw};
   g->inputs = spcc_arena_alloc(g->arena, sizeof ins);
   memcpy(g->inputs, ins, sizeof ins);
   g->n_inputs = 3;
   g->outputs = spcc_arena_alloc(g->arena, sizeof outs);
   memcpy(g->outputs, outs, sizeof outs);
-  g->n_outputs = 8;
+  g->n_outputs = (int)(sizeof outs / sizeof outs[0]);
 
   spcc_options o = {0};
   spcc_diag d;
@@ -568,7 +578,9 @@ static void test_emit_sparse_vs_dense(void **state) {
     snprintf(dense_name, sizeof dense_name, " c%d_", vid);
     snprintf(packed_name, sizeof packed_name, "spcc_%s_f32 s%d_",
              spcc_encoding_kind_name(sp.enc[k].kind), vid);
-    assert_null(strstr(text, dense_name));
+    const bool mixed = strcmp(sp.g->values[vid].name, "Wmix") == 0; /* stored both ways */
+    if (mixed) assert_non_null(strstr(text, dense_name));
+    else assert_null(strstr(text, dense_name));
     assert_non_null(strstr(text, packed_name));
   }
   assert_non_null(strstr(text, "spcc_gemm_nm_f32("));
@@ -596,8 +608,8 @@ static void test_emit_sparse_vs_dense(void **state) {
   }
   fprintf(m, "int main(void) {\n  int bad = 0;\n");
   for (int k = 0; k < g->n_inputs; k++)
-    fprintf(m, "  for (int i = 0; i < (int)(sizeof in%d / 4); i++) in%d[i] = sinf(0.37f * i + %d);\n",
-            k, k, k);
+    fprintf(m, "  for (int i = 0; i < (int)(sizeof in%d / 4); i++)\n"
+               "    in%d[i] = sinf(0.37f * i + %d);\n", k, k, k);
   fprintf(m, "  const void *const in[] = {");
   for (int k = 0; k < g->n_inputs; k++) fprintf(m, "%sin%d", k ? ", " : "", k);
   fprintf(m, "};\n  void *const os[] = {");
