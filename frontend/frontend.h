@@ -35,15 +35,20 @@ bool spcc_fe_read_file(const char *path, uint8_t **buf, size_t *len, spcc_diag *
  * onnx__model_proto__free_unpacked(m, NULL). NULL after a diagnostic. */
 Onnx__ModelProto *spcc_fe_read_model(const char *path, spcc_diag *d);
 
-/* Writes buf to path atomically: a temporary file in the same directory,
- * renamed over path only once complete (no partial output on failure). */
+/* Writes head then body (either may be empty) to path atomically: a
+ * temporary file in the same directory, renamed over path only once complete
+ * (no partial output on failure). Reports "PATH: error: cannot write: ...". */
+bool spcc_fe_write_parts(const char *path, const uint8_t *head, size_t nh, const uint8_t *body,
+                         size_t nb, spcc_diag *d);
+/* spcc_fe_write_parts with one part. */
 bool spcc_fe_write_file(const char *path, const uint8_t *buf, size_t len, spcc_diag *d);
 
-/* True when buf is well-formed protobuf wire data for desc whose messages
- * nest at most max_depth deep (*too_deep says which check failed). Unknown
- * fields are allowed (skipped). */
-bool spcc_fe_wire_ok(const uint8_t *buf, size_t len, const ProtobufCMessageDescriptor *desc,
-                     int max_depth, bool *too_deep);
+/* Unpacks buf as a desc message once a pre-check of the wire format passed:
+ * well-formed, messages nested at most SPCC_FE_MAX_PROTO_DEPTH deep (*too_deep
+ * says when that failed); unknown fields are allowed. NULL when either step
+ * fails; free it with its type's free_unpacked. */
+ProtobufCMessage *spcc_fe_unpack(const ProtobufCMessageDescriptor *desc, const uint8_t *buf,
+                                 size_t len, bool *too_deep);
 
 /* Number of elements of dims[0..rank), or -1 when a dim is negative or the
  * product (ignoring zero dims) exceeds SPCC_FE_MAX_NUMEL. */
@@ -67,6 +72,14 @@ bool spcc_fe_tensor_from_proto(const Onnx__TensorProto *tp, const char *where,
  * (frontend/sparse_tensor.c). */
 bool spcc_fe_sparse_from_proto(const Onnx__SparseTensorProto *sp, const char *where,
                                const char *what, spcc_tensor *out, spcc_diag *d);
+
+/* Reports (under `where`) and returns false unless t can be written: a known
+ * dtype, a rank within SPCC_MAX_RANK, numel matching dims, data when numel > 0. */
+bool spcc_fe_tensor_check(const spcc_tensor *t, const char *where, spcc_diag *d);
+
+/* t's payload in little-endian order: t->data itself, or on big-endian hosts
+ * a swapped malloc'd copy returned in *copy too (free it; NULL otherwise). */
+const void *spcc_fe_le_data(const spcc_tensor *t, void **copy);
 
 /* Packs t as a serialized TensorProto (raw_data, dims, data_type, name) into
  * a malloc'd buffer. Reports through d (under `where`) and returns false when

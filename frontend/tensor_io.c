@@ -4,14 +4,12 @@
  * two formats ONNX users already have: serialized TensorProtos (the ONNX
  * test data's input_0.pb) and NumPy .npy files. Readers choose the format by
  * the file's magic bytes, not its name, so a misnamed file still loads.
- * Writers never leave a partial file behind: they write a temporary file in
- * the same directory and rename it over the target only once it is complete.
+ * Writers never leave a partial file behind (spcc_fe_write_parts writes a
+ * temporary file and renames it over the target once it is complete).
  */
-#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "frontend.h"
 
@@ -223,11 +221,9 @@ static bool read_npy(const char *path, const uint8_t *buf, size_t len, spcc_tens
 
 static bool read_pb(const char *path, const uint8_t *buf, size_t len, spcc_tensor *t,
                     spcc_diag *d) {
-  Onnx__TensorProto *tp = NULL;
   bool too_deep;
-  if (spcc_fe_wire_ok(buf, len, &onnx__tensor_proto__descriptor, SPCC_FE_MAX_PROTO_DEPTH,
-                      &too_deep))
-    tp = onnx__tensor_proto__unpack(NULL, len, buf);
+  Onnx__TensorProto *tp =
+      (Onnx__TensorProto *)spcc_fe_unpack(&onnx__tensor_proto__descriptor, buf, len, &too_deep);
   if (!tp) {
     spcc_error(d, path, NULL, "not a valid TensorProto or .npy file (protobuf parse failed)");
     return false;
@@ -262,56 +258,6 @@ bool spcc_tensor_read(const char *path, spcc_tensor *t, spcc_diag *d) {
 
 /* ---- writing -------------------------------------------------------------------- */
 
-static bool write_all(int fd, const uint8_t *p, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    p += w;
-    n -= (size_t)w;
-  }
-  return true;
-}
-
-/* Writes head then body to path through a temporary file in the same
- * directory (rename is atomic only within one file system). */
-static bool write_atomic(const char *path, const uint8_t *head, size_t nh, const uint8_t *body,
-                         size_t nb, spcc_diag *d) {
-  size_t pl = strlen(path);
-  char *tmp = malloc(pl + 16);
-  if (!tmp) spcc_assert_fail("out of memory", __FILE__, __LINE__);
-  memcpy(tmp, path, pl);
-  memcpy(tmp + pl, ".tmpXXXXXX", 11);
-  int fd = mkstemp(tmp);
-  if (fd < 0) {
-    spcc_error(d, path, NULL, "cannot write: %s", strerror(errno));
-    free(tmp);
-    return false;
-  }
-  /* mkstemp creates the file 0600; give it the mode a plain fopen would. */
-  mode_t mask = umask(0);
-  umask(mask);
-  bool ok = fchmod(fd, 0666 & ~mask) == 0 && write_all(fd, head, nh) &&
-            write_all(fd, body, nb) && fsync(fd) == 0;
-  int e = errno;
-  if (close(fd) != 0 && ok) {
-    ok = false;
-    e = errno;
-  }
-  if (ok && rename(tmp, path) != 0) {
-    ok = false;
-    e = errno;
-  }
-  if (!ok) {
-    unlink(tmp);
-    spcc_error(d, path, NULL, "cannot write: %s", strerror(e));
-  }
-  free(tmp);
-  return ok;
-}
-
 static const char *npy_descr(spcc_dtype dt) {
   switch (dt) {
   case SPCC_DT_F32: return "<f4";
@@ -330,18 +276,9 @@ static const char *npy_descr(spcc_dtype dt) {
 }
 
 static bool write_npy(const char *path, const spcc_tensor *t, spcc_diag *d) {
-  const char *descr = t->dtype > SPCC_DT_UNDEF && t->dtype < SPCC_DT_COUNT ? npy_descr(t->dtype)
-                                                                            : NULL;
-  if (!descr) {
-    spcc_error(d, path, NULL, "cannot write a tensor without an element type");
-    return false;
-  }
-  if (t->rank < 0 || t->rank > SPCC_MAX_RANK || spcc_fe_numel(t->rank, t->dims) != t->numel ||
-      (t->numel > 0 && !t->data)) {
-    spcc_error(d, path, NULL, "cannot write an inconsistent tensor (rank %d, %lld elements)",
-               t->rank, (long long)t->numel);
-    return false;
-  }
+  if (!spcc_fe_tensor_check(t, path, d)) return false;
+  const char *descr = npy_descr(t->dtype);
+  SPCC_ASSERT(descr); /* every dtype the check lets through has one */
   /* Version 1.0: magic, version, u16 header length, then the dict padded
    * with spaces and a newline so the data starts 64-byte aligned. */
   char head[512];
@@ -360,21 +297,10 @@ static bool write_npy(const char *path, const spcc_tensor *t, spcc_diag *d) {
   head[8] = (char)((n - 10) & 0xff);
   head[9] = (char)((n - 10) >> 8);
 
-  size_t es = spcc_dtype_size(t->dtype), bytes = (size_t)t->numel * es;
-  const uint8_t *body = t->data;
-  uint8_t *swapped = NULL;
-  if (bytes && es > 1) {
-    /* Keep the caller's data intact; swap a copy on big-endian hosts. */
-    uint16_t probe = 1;
-    if (*(uint8_t *)&probe != 1) {
-      swapped = malloc(bytes);
-      if (!swapped) spcc_assert_fail("out of memory", __FILE__, __LINE__);
-      memcpy(swapped, t->data, bytes);
-      spcc_fe_le_to_host(swapped, t->numel, es);
-      body = swapped;
-    }
-  }
-  bool ok = write_atomic(path, (const uint8_t *)head, n, body, bytes, d);
+  void *swapped;
+  const uint8_t *body = spcc_fe_le_data(t, &swapped);
+  bool ok = spcc_fe_write_parts(path, (const uint8_t *)head, n, body,
+                                (size_t)t->numel * spcc_dtype_size(t->dtype), d);
   free(swapped);
   return ok;
 }
@@ -384,7 +310,7 @@ bool spcc_tensor_write(const char *path, const spcc_tensor *t, bool npy, spcc_di
   uint8_t *buf;
   size_t len;
   if (!spcc_fe_tensor_pack(t, path, &buf, &len, d)) return false;
-  bool ok = write_atomic(path, buf, len, NULL, 0, d);
+  bool ok = spcc_fe_write_file(path, buf, len, d);
   free(buf);
   return ok;
 }

@@ -120,21 +120,20 @@ static bool wire_walk(const uint8_t *p, size_t len, const ProtobufCMessageDescri
   return true;
 }
 
-bool spcc_fe_wire_ok(const uint8_t *buf, size_t len, const ProtobufCMessageDescriptor *desc,
-                     int max_depth, bool *too_deep) {
+ProtobufCMessage *spcc_fe_unpack(const ProtobufCMessageDescriptor *desc, const uint8_t *buf,
+                                 size_t len, bool *too_deep) {
   *too_deep = false;
-  return wire_walk(buf, len, desc, 0, max_depth, too_deep);
+  if (!wire_walk(buf, len, desc, 0, SPCC_FE_MAX_PROTO_DEPTH, too_deep)) return NULL;
+  return protobuf_c_message_unpack(desc, NULL, len, buf);
 }
 
 Onnx__ModelProto *spcc_fe_read_model(const char *path, spcc_diag *d) {
   uint8_t *buf;
   size_t len;
   if (!spcc_fe_read_file(path, &buf, &len, d)) return NULL;
-  Onnx__ModelProto *m = NULL;
   bool too_deep;
-  if (spcc_fe_wire_ok(buf, len, &onnx__model_proto__descriptor, SPCC_FE_MAX_PROTO_DEPTH,
-                      &too_deep))
-    m = onnx__model_proto__unpack(NULL, len, buf);
+  Onnx__ModelProto *m =
+      (Onnx__ModelProto *)spcc_fe_unpack(&onnx__model_proto__descriptor, buf, len, &too_deep);
   free(buf);
   if (!m)
     spcc_error(d, path, NULL, "not a valid ONNX model (protobuf parse failed%s)",
@@ -155,7 +154,8 @@ static bool write_all(int fd, const uint8_t *p, size_t n) {
   return true;
 }
 
-bool spcc_fe_write_file(const char *path, const uint8_t *buf, size_t len, spcc_diag *d) {
+bool spcc_fe_write_parts(const char *path, const uint8_t *head, size_t nh, const uint8_t *body,
+                         size_t nb, spcc_diag *d) {
   size_t pl = strlen(path);
   char *tmp = malloc(pl + 16);
   if (!tmp) spcc_assert_fail("out of memory", __FILE__, __LINE__);
@@ -170,7 +170,8 @@ bool spcc_fe_write_file(const char *path, const uint8_t *buf, size_t len, spcc_d
   /* mkstemp creates the file 0600; give it the mode a plain fopen would. */
   mode_t mask = umask(0);
   umask(mask);
-  bool ok = fchmod(fd, 0666 & ~mask) == 0 && write_all(fd, buf, len) && fsync(fd) == 0;
+  bool ok = fchmod(fd, 0666 & ~mask) == 0 && write_all(fd, head, nh) && write_all(fd, body, nb) &&
+            fsync(fd) == 0;
   int e = errno;
   if (close(fd) != 0 && ok) {
     ok = false;
@@ -186,6 +187,10 @@ bool spcc_fe_write_file(const char *path, const uint8_t *buf, size_t len, spcc_d
   }
   free(tmp);
   return ok;
+}
+
+bool spcc_fe_write_file(const char *path, const uint8_t *buf, size_t len, spcc_diag *d) {
+  return spcc_fe_write_parts(path, buf, len, NULL, 0, d);
 }
 
 int64_t spcc_fe_numel(int rank, const int64_t *dims) {
@@ -373,10 +378,7 @@ bool spcc_fe_tensor_from_proto(const Onnx__TensorProto *tp, const char *where,
 
 /* ---- tensor -> TensorProto ---------------------------------------------------- */
 
-bool spcc_fe_tensor_pack(const spcc_tensor *t, const char *where, uint8_t **buf,
-                         size_t *len, spcc_diag *d) {
-  *buf = NULL;
-  *len = 0;
+bool spcc_fe_tensor_check(const spcc_tensor *t, const char *where, spcc_diag *d) {
   if (t->dtype <= SPCC_DT_UNDEF || t->dtype >= SPCC_DT_COUNT) {
     spcc_error(d, where, NULL, "cannot write a tensor without an element type");
     return false;
@@ -387,6 +389,25 @@ bool spcc_fe_tensor_pack(const spcc_tensor *t, const char *where, uint8_t **buf,
                t->rank, (long long)t->numel);
     return false;
   }
+  return true;
+}
+
+const void *spcc_fe_le_data(const spcc_tensor *t, void **copy) {
+  *copy = NULL;
+  size_t es = spcc_dtype_size(t->dtype), bytes = (size_t)t->numel * es;
+  if (es < 2 || bytes == 0 || host_is_little_endian()) return t->data;
+  *copy = malloc(bytes);
+  if (!*copy) spcc_assert_fail("out of memory", __FILE__, __LINE__);
+  memcpy(*copy, t->data, bytes);
+  spcc_fe_le_to_host(*copy, t->numel, es); /* a swap is its own inverse */
+  return *copy;
+}
+
+bool spcc_fe_tensor_pack(const spcc_tensor *t, const char *where, uint8_t **buf,
+                         size_t *len, spcc_diag *d) {
+  *buf = NULL;
+  *len = 0;
+  if (!spcc_fe_tensor_check(t, where, d)) return false;
   size_t bytes = (size_t)t->numel * spcc_dtype_size(t->dtype);
   Onnx__TensorProto tp = ONNX__TENSOR_PROTO__INIT;
   int64_t dims[SPCC_MAX_RANK];
@@ -398,16 +419,8 @@ bool spcc_fe_tensor_pack(const spcc_tensor *t, const char *where, uint8_t **buf,
   tp.name = t->name;
   tp.has_raw_data = 1;
   tp.raw_data.len = bytes;
-  uint8_t *swapped = NULL;
-  if (host_is_little_endian()) {
-    tp.raw_data.data = t->data;
-  } else {
-    swapped = malloc(bytes ? bytes : 1);
-    if (!swapped) spcc_assert_fail("out of memory", __FILE__, __LINE__);
-    if (bytes) memcpy(swapped, t->data, bytes);
-    spcc_fe_le_to_host(swapped, t->numel, spcc_dtype_size(t->dtype)); /* a swap is its own inverse */
-    tp.raw_data.data = swapped;
-  }
+  void *swapped;
+  tp.raw_data.data = (uint8_t *)spcc_fe_le_data(t, &swapped);
   size_t n = onnx__tensor_proto__get_packed_size(&tp);
   uint8_t *p = malloc(n ? n : 1);
   if (!p) spcc_assert_fail("out of memory", __FILE__, __LINE__);

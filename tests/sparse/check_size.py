@@ -13,14 +13,11 @@ the information limit:
 
     check_size.py --spcc BUILD/spcc [--work DIR]
 """
-import argparse
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 
-from sparse_common import Failure, check_run
+from sparse_common import Failure, check_run, finish, parse_args, work_dir
 
 # After sparse_common, which exits 77 (skipped) without numpy or onnx.
 import numpy as np
@@ -84,20 +81,16 @@ def limit_for(kind, views, rest_elems):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--spcc', required=True)
-    ap.add_argument('--work', help='work directory (kept); default: a temporary one')
-    args = ap.parse_args()
-    spcc = os.path.abspath(args.spcc)
-    work = args.work or tempfile.mkdtemp(prefix='spcc-size-')
-    os.makedirs(work, exist_ok=True)
+    args = parse_args(__doc__, jobs=False)
+    spcc = args.spcc
+    work = work_dir(args, 'spcc-size-')
     model = os.path.join(work, 'model.onnx')
     views = make_model(model)
     rest = sum(int(np.prod(i.dims)) for i in onnx.load(model).graph.initializer
                if i.name not in views)
     include = [a for a in check_run([spcc, '--print-runtime'], 'spcc --print-runtime').split()
                if a.startswith('-I')]
-    failed = 0
+    failures = {}
     for i, (kind, opts) in enumerate(CASES):
         what = ' '.join(opts)
         try:
@@ -106,18 +99,14 @@ def main():
             check_run(['cc', '-c', '-O2'] + include + [src, '-o', obj], 'cc')
             limit, parts = limit_for(kind, views, rest)
             got = rodata_bytes(obj)
-            ok = got <= SLACK * limit
-            print(f'{"ok  " if ok else "FAIL"} {what}: read-only data {got} B, limit '
-                  f'{SLACK} x {limit:.0f} = {SLACK * limit:.0f} B ({parts}; '
-                  f'ratio {got / limit:.3f})')
-            failed += not ok
+            report = (f'read-only data {got} B, limit {SLACK} x {limit:.0f} = '
+                      f'{SLACK * limit:.0f} B ({parts}; ratio {got / limit:.3f})')
+            if got > SLACK * limit:
+                raise Failure(report)
+            print(f'ok   {what}: {report}')
         except Failure as e:
-            print(f'FAIL {what}: {e}')
-            failed += 1
-    if not args.work:
-        shutil.rmtree(work, ignore_errors=True)
-    print(f'sparse-size: {len(CASES) - failed} passed, {failed} failed')
-    return 1 if failed else 0
+            failures[what] = str(e)
+    return finish('sparse-size', len(CASES), failures, args, work)
 
 
 if __name__ == '__main__':

@@ -13,17 +13,11 @@ default pruning rules apply) and every pruning mode:
 
     run_export.py --spcc BUILD/spcc [--work DIR] [-j 2] [--filter REGEX]
 """
-import argparse
-import concurrent.futures
 import os
-import re
-import shutil
-import subprocess
 import sys
-import tempfile
 
-from sparse_common import (HERE, MODES, Failure, check_run, compare, outputs_in, spcc_ir,
-                           weight_names)
+from sparse_common import (MODES, Failure, check_run, compare, finish, gen_models, parse_args,
+                           run_cases, spcc_ir, spcc_run, weight_names, work_dir)
 
 # After sparse_common, which exits 77 (skipped) without numpy or onnx.
 import numpy as np
@@ -72,76 +66,49 @@ def dense_values(model_path):
 
 
 def check_case(spcc, model_dir, mode, work):
+    """One model and mode; raises Failure."""
     model = os.path.join(model_dir, 'model.onnx')
     inp = os.path.join(model_dir, 'input_0.pb')
     opts = MODES[mode]
-    try:
-        os.makedirs(work, exist_ok=True)
-        want = spcc_ir(spcc, model, opts)
-        ref = None
-        for sparse in (False, True):
-            what = 'sparse_initializer export' if sparse else 'dense export'
-            out = os.path.join(work, 'sparse.onnx' if sparse else 'pruned.onnx')
-            check_run([spcc, model, '--emit', 'onnx', '-o', out] + opts +
-                      (['--sparse-initializers'] if sparse else []), f'{what}')
-            same_graph(model, out, sparse)
-            values = dense_values(out)
-            got = spcc_ir(spcc, out, [])
-            for name in weight_names(model):
-                compare(values[name].ravel(), np.array(want[name][1], np.float32),
-                        f'{what}: values of {name} vs --emit ir', rtol=0, atol=0)
-                if got[name][0] != want[name][0]:
-                    raise Failure(f'{what}: {name} gets "{got[name][0]}" with no flag, '
-                                  f'"{want[name][0]}" with {" ".join(opts)}')
-            if sparse:
-                if ref is None:
-                    d = os.path.join(work, 'ref')
-                    check_run([spcc, 'run', model, '-i', inp, '--out-dir', d] + opts, 'spcc run')
-                    ref = outputs_in(d)
-                d = os.path.join(work, 'sparse_out')
-                check_run([spcc, 'run', out, '-i', inp, '--out-dir', d], f'spcc run {what}')
-                res = outputs_in(d)
-                if len(res) != len(ref):
-                    raise Failure(f'{what}: {len(res)} outputs, expected {len(ref)}')
-                for k, (g, w) in enumerate(zip(res, ref)):
-                    compare(g, w, f'{what}: output {k}')
-    except Failure as e:
-        return str(e)
-    return None
+    os.makedirs(work, exist_ok=True)
+    want = spcc_ir(spcc, model, opts)
+    ref = None
+    for sparse in (False, True):
+        what = 'sparse_initializer export' if sparse else 'dense export'
+        out = os.path.join(work, 'sparse.onnx' if sparse else 'pruned.onnx')
+        check_run([spcc, model, '--emit', 'onnx', '-o', out] + opts +
+                  (['--sparse-initializers'] if sparse else []), f'{what}')
+        same_graph(model, out, sparse)
+        values = dense_values(out)
+        got = spcc_ir(spcc, out, [])
+        for name in weight_names(model):
+            compare(values[name].ravel(), np.array(want[name][1], np.float32),
+                    f'{what}: values of {name} vs --emit ir', rtol=0, atol=0)
+            if got[name][0] != want[name][0]:
+                raise Failure(f'{what}: {name} gets "{got[name][0]}" with no flag, '
+                              f'"{want[name][0]}" with {" ".join(opts)}')
+        if sparse:
+            if ref is None:
+                ref = spcc_run(spcc, model, inp, os.path.join(work, 'ref'), opts)
+            res = spcc_run(spcc, out, inp, os.path.join(work, 'sparse_out'), [],
+                           f'spcc run {what}')
+            if len(res) != len(ref):
+                raise Failure(f'{what}: {len(res)} outputs, expected {len(ref)}')
+            for k, (g, w) in enumerate(zip(res, ref)):
+                compare(g, w, f'{what}: output {k}')
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--spcc', required=True)
-    ap.add_argument('--work', help='work directory (kept); default: a temporary one')
-    ap.add_argument('-j', type=int, default=2)
-    ap.add_argument('--filter', default='', help='regex on "model mode"')
-    args = ap.parse_args()
-    spcc = os.path.abspath(args.spcc)
-    work = args.work or tempfile.mkdtemp(prefix='spcc-export-')
-    models_dir = os.path.join(work, 'models')
-    subprocess.run([sys.executable, os.path.join(HERE, 'gen_models.py'), models_dir], check=True)
+    args = parse_args(__doc__, filter_on='model mode')
+    work = work_dir(args, 'spcc-export-')
+    models_dir = gen_models(work)
 
-    jobs = {}
-    with concurrent.futures.ThreadPoolExecutor(args.j) as ex:
-        for name in sorted(os.listdir(models_dir)):
-            if not big_enough(os.path.join(models_dir, name, 'model.onnx')):
-                continue
-            for mode in MODES:
-                key = f'{name} {mode}'
-                if re.search(args.filter, key):
-                    jobs[key] = ex.submit(check_case, spcc, os.path.join(models_dir, name), mode,
-                                          os.path.join(work, 'cases', name, mode.replace(':', '_')))
-    failed = 0
-    for key, job in jobs.items():
-        err = job.result()
-        if err:
-            failed += 1
-            print(f'FAIL {key}: {err}')
-    if not args.work:
-        shutil.rmtree(work, ignore_errors=True)
-    print(f'sparse-export: {len(jobs) - failed} passed, {failed} failed')
-    return 1 if failed or not jobs else 0
+    cases = ((f'{name} {mode}', check_case, args.spcc, os.path.join(models_dir, name), mode,
+              os.path.join(work, 'cases', name, mode.replace(':', '_')))
+             for name in sorted(os.listdir(models_dir))
+             if big_enough(os.path.join(models_dir, name, 'model.onnx'))
+             for mode in MODES)
+    return finish('sparse-export', *run_cases(args, cases), args, work)
 
 
 if __name__ == '__main__':

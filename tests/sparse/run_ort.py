@@ -12,16 +12,15 @@ npm or the registry is not there).
 
     run_ort.py --spcc BUILD/spcc --ort-dir BUILD/ort [--work DIR] [-j 2]
 """
-import argparse
 import concurrent.futures
 import json
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
 
-from sparse_common import HERE, MODES, Failure, check_run, compare, outputs_in, read_pb, skip
+from sparse_common import (HERE, MODES, Failure, check_run, compare, finish, gen_models,
+                           parse_args, read_pb, skip, spcc_run, work_dir)
 
 # After sparse_common, which exits 77 (skipped) without numpy or onnx.
 import numpy as np
@@ -69,10 +68,8 @@ def prepare(spcc, models_dir, model, mode, work):
         check_run([spcc, os.path.join(src, 'model.onnx'), '--emit', 'onnx', '-o', out]
                   + opts + extra, f'--emit onnx {" ".join(extra)}')
         jobs.append({'model': out, 'inputs': inputs, 'out': os.path.join(work, f'ort_{kind}')})
-    out_dir = os.path.join(work, 'spcc')
-    check_run([spcc, 'run', os.path.join(src, 'model.onnx'), '-i',
-               os.path.join(src, 'input_0.pb'), '--out-dir', out_dir] + opts, 'spcc run')
-    return jobs, outputs_in(out_dir)
+    return jobs, spcc_run(spcc, os.path.join(src, 'model.onnx'), os.path.join(src, 'input_0.pb'),
+                          os.path.join(work, 'spcc'), opts)
 
 
 def compare_ort(job, want):
@@ -87,17 +84,10 @@ def compare_ort(job, want):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--spcc', required=True)
-    ap.add_argument('--ort-dir', required=True)
-    ap.add_argument('--work', help='work directory (kept); default: a temporary one')
-    ap.add_argument('-j', type=int, default=2)
-    args = ap.parse_args()
-    spcc = os.path.abspath(args.spcc)
+    args = parse_args(__doc__, ort_dir=True)
     install_ort(args.ort_dir)
-    work = args.work or tempfile.mkdtemp(prefix='spcc-ort-')
-    models_dir = os.path.join(work, 'models')
-    subprocess.run([sys.executable, os.path.join(HERE, 'gen_models.py'), models_dir], check=True)
+    work = work_dir(args, 'spcc-ort-')
+    models_dir = gen_models(work)
     node = ['node', os.path.join(HERE, 'ort_check.js'), args.ort_dir]
     probe = subprocess.run(node + ['--probe', os.path.join(models_dir, MODELS[0], 'model.onnx')],
                            capture_output=True, text=True)
@@ -108,30 +98,25 @@ def main():
 
     failures, prepared = {}, {}
     with concurrent.futures.ThreadPoolExecutor(args.j) as ex:
-        futures = {(m, mode): ex.submit(prepare, spcc, models_dir, m, mode,
+        futures = {(m, mode): ex.submit(prepare, args.spcc, models_dir, m, mode,
                                         os.path.join(work, 'cases', m, mode.replace(':', '_')))
                    for m, mode in CASES}
-    for key, fut in futures.items():
+    for (m, mode), fut in futures.items():
         try:
-            prepared[key] = fut.result()
+            prepared[(m, mode)] = fut.result()
         except Failure as e:
-            failures[key] = str(e)
+            failures[f'{m} {mode}'] = str(e)
     jobs = [j for js, _ in prepared.values() for j in js]
     with open(os.path.join(work, 'jobs.json'), 'w') as f:
         json.dump(jobs, f)
     subprocess.run(node + [os.path.join(work, 'jobs.json')], check=True)
-    for key, (js, want) in prepared.items():
+    for (m, mode), (js, want) in prepared.items():
         for kind, job in zip(EXPORTS, js):
             try:
                 compare_ort(job, want)
             except Failure as e:
-                failures[key] = f'{kind} export: {e}'
-    for (m, mode), err in failures.items():
-        print(f'FAIL {m} {mode}: {err}')
-    if not args.work:
-        shutil.rmtree(work, ignore_errors=True)
-    print(f'sparse-ort: {len(CASES) - len(failures)} passed, {len(failures)} failed')
-    return 1 if failures else 0
+                failures[f'{m} {mode}'] = f'{kind} export: {e}'
+    return finish('sparse-ort', len(CASES), failures, args, work)
 
 
 if __name__ == '__main__':

@@ -1,10 +1,15 @@
-"""sparse_common.py - helpers the sparse test scripts share: running spcc,
-reading outputs, and reading the weights' encodings from --emit ir text."""
+"""sparse_common.py - helpers the sparse test scripts share: their command
+line, work directory and summary, running spcc, reading outputs, and reading
+the weights' encodings from --emit ir text."""
+import argparse
+import concurrent.futures
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 
 SKIP = 77                           # ctest SKIP_RETURN_CODE
 try:
@@ -54,6 +59,71 @@ def check_run(cmd, what, cwd=None):
     return out
 
 
+def failure_of(check, *args):
+    """None when check(*args) passes, else the text of the Failure it raised."""
+    try:
+        check(*args)
+    except Failure as e:
+        return str(e)
+    return None
+
+
+def parse_args(doc, jobs=True, filter_on=None, ort_dir=False):
+    """The scripts' command line: --spcc (made absolute) and --work; -j when
+    jobs; --filter (a regex on the text filter_on describes) when filter_on
+    is given; --ort-dir when ort_dir."""
+    ap = argparse.ArgumentParser(description=doc.split('\n')[0])
+    ap.add_argument('--spcc', required=True)
+    if ort_dir:
+        ap.add_argument('--ort-dir', required=True)
+    ap.add_argument('--work', help='work directory (kept); default: a temporary one')
+    if jobs:
+        ap.add_argument('-j', type=int, default=2)
+    if filter_on:
+        ap.add_argument('--filter', default='', help=f'regex on "{filter_on}"')
+    args = ap.parse_args()
+    args.spcc = os.path.abspath(args.spcc)
+    return args
+
+
+def work_dir(args, prefix):
+    """--work, or a new temporary directory that finish() removes."""
+    work = args.work or tempfile.mkdtemp(prefix=prefix)
+    os.makedirs(work, exist_ok=True)
+    return work
+
+
+def gen_models(work):
+    """Writes gen_models.py's models under work/models; returns that directory."""
+    models_dir = os.path.join(work, 'models')
+    subprocess.run([sys.executable, os.path.join(HERE, 'gen_models.py'), models_dir], check=True)
+    return models_dir
+
+
+def run_cases(args, cases):
+    """Runs check(*check_args) for every (key, check, *check_args) of cases
+    whose key matches --filter, args.j at a time; returns (how many ran,
+    {key: failure text})."""
+    jobs = {}
+    with concurrent.futures.ThreadPoolExecutor(args.j) as ex:
+        for key, check, *check_args in cases:
+            if re.search(args.filter, key):
+                jobs[key] = ex.submit(failure_of, check, *check_args)
+    return len(jobs), {key: err for key, job in jobs.items() if (err := job.result())}
+
+
+def finish(name, n_cases, failures, args, work):
+    """Prints a FAIL line per failure ({case: text}) and the summary, removes
+    a temporary work directory; returns the exit code (1 when anything
+    failed or nothing ran)."""
+    for key, err in failures.items():
+        print(f'FAIL {key}: {err}')
+    if not args.work:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f'{name}: {n_cases - len(failures)} passed, {len(failures)} failed')
+    return 1 if failures or not n_cases else 0
+
+
 def read_pb(path):
     t = onnx.TensorProto()
     with open(path, 'rb') as f:
@@ -78,6 +148,17 @@ def outputs_in(out_dir):
     while os.path.exists(os.path.join(out_dir, f'output_{len(res)}.pb')):
         res.append(read_pb(os.path.join(out_dir, f'output_{len(res)}.pb')))
     return res
+
+
+def spcc_run(spcc, model, inp, out_dir, opts, what='spcc run'):
+    """`spcc run MODEL -i INP --out-dir OUT_DIR OPTS` in a fresh out_dir; its
+    outputs as arrays (a Failure when it writes none)."""
+    shutil.rmtree(out_dir, ignore_errors=True)
+    check_run([spcc, 'run', model, '-i', inp, '--out-dir', out_dir] + opts, what)
+    outs = outputs_in(out_dir)
+    if not outs:
+        raise Failure(f'{what} wrote no output_0.pb in {out_dir}')
+    return outs
 
 
 CONST_RE = re.compile(r'^\s*\$(\S+)\s*=\s*const\s+(\w+)\[([^\]]*)\]\s*(.*?)\s*(?:data=(.*))?$')

@@ -21,121 +21,9 @@
 
 #include "frontend/frontend.h"
 #include "spcc/spcc.h"
+#include "support/onnx_build.h"
 
 /* ---- building models ------------------------------------------------------------- */
-
-static void *allocs[4096];
-static int n_allocs;
-
-static void *talloc(size_t n) {
-  assert_true(n_allocs < 4096);
-  return allocs[n_allocs++] = calloc(1, n ? n : 1);
-}
-
-static int free_all(void **state) {
-  (void)state;
-  while (n_allocs) free(allocs[--n_allocs]);
-  return 0;
-}
-
-static char *tstr(const char *s) {
-  char *p = talloc(strlen(s) + 1);
-  strcpy(p, s);
-  return p;
-}
-
-static int64_t *tdims(int rank, const int64_t *dims) {
-  int64_t *p = talloc(sizeof(int64_t) * (size_t)(rank + 1));
-  memcpy(p, dims, sizeof(int64_t) * (size_t)rank);
-  return p;
-}
-
-#define MAXN 16
-enum { F32 = ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, I64 = ONNX__TENSOR_PROTO__DATA_TYPE__INT64 };
-
-static Onnx__ValueInfoProto *value_info(const char *name, int rank, const int64_t *dims) {
-  Onnx__ValueInfoProto *v = talloc(sizeof *v);
-  onnx__value_info_proto__init(v);
-  v->name = tstr(name);
-  Onnx__TypeProto *t = talloc(sizeof *t);
-  onnx__type_proto__init(t);
-  Onnx__TypeProto__Tensor *tt = talloc(sizeof *tt);
-  onnx__type_proto__tensor__init(tt);
-  tt->has_elem_type = 1;
-  tt->elem_type = F32;
-  t->value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
-  t->tensor_type = tt;
-  v->type = t;
-  Onnx__TensorShapeProto *sh = talloc(sizeof *sh);
-  onnx__tensor_shape_proto__init(sh);
-  sh->n_dim = (size_t)rank;
-  sh->dim = talloc(sizeof *sh->dim * (size_t)(rank + 1));
-  for (int i = 0; i < rank; i++) {
-    Onnx__TensorShapeProto__Dimension *dm = talloc(sizeof *dm);
-    onnx__tensor_shape_proto__dimension__init(dm);
-    dm->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
-    dm->dim_value = dims[i];
-    sh->dim[i] = dm;
-  }
-  tt->shape = sh;
-  return v;
-}
-
-static Onnx__TensorProto *tensor_raw(const char *name, int type, int rank, const int64_t *dims,
-                                     const void *v, size_t n, size_t size) {
-  Onnx__TensorProto *t = talloc(sizeof *t);
-  onnx__tensor_proto__init(t);
-  t->name = tstr(name);
-  t->has_data_type = 1;
-  t->data_type = type;
-  t->n_dims = (size_t)rank;
-  t->dims = tdims(rank, dims);
-  t->has_raw_data = 1;
-  t->raw_data.len = n * size;
-  t->raw_data.data = talloc(t->raw_data.len);
-  if (n) memcpy(t->raw_data.data, v, t->raw_data.len);
-  return t;
-}
-
-static Onnx__NodeProto *node(const char *op, const char *name, const char *in0,
-                             const char *in1, const char *out) {
-  Onnx__NodeProto *n = talloc(sizeof *n);
-  onnx__node_proto__init(n);
-  n->op_type = tstr(op);
-  n->name = tstr(name);
-  n->input = talloc(sizeof(char *) * MAXN);
-  n->output = talloc(sizeof(char *) * MAXN);
-  if (in0) n->input[n->n_input++] = tstr(in0);
-  if (in1) n->input[n->n_input++] = tstr(in1);
-  n->output[n->n_output++] = tstr(out);
-  n->attribute = talloc(sizeof(void *) * MAXN);
-  return n;
-}
-
-static Onnx__ModelProto *empty_model(int64_t ir, int64_t opset) {
-  Onnx__ModelProto *m = talloc(sizeof *m);
-  onnx__model_proto__init(m);
-  m->has_ir_version = 1;
-  m->ir_version = ir;
-  m->opset_import = talloc(sizeof(void *) * 3);
-  Onnx__OperatorSetIdProto *op = talloc(sizeof *op);
-  onnx__operator_set_id_proto__init(op);
-  op->domain = tstr("");
-  op->has_version = 1;
-  op->version = opset;
-  m->opset_import[m->n_opset_import++] = op;
-  Onnx__GraphProto *g = talloc(sizeof *g);
-  onnx__graph_proto__init(g);
-  g->name = tstr("exp");
-  g->node = talloc(sizeof(void *) * MAXN);
-  g->input = talloc(sizeof(void *) * MAXN);
-  g->output = talloc(sizeof(void *) * MAXN);
-  g->value_info = talloc(sizeof(void *) * MAXN);
-  g->initializer = talloc(sizeof(void *) * MAXN);
-  g->sparse_initializer = talloc(sizeof(void *) * MAXN);
-  m->graph = g;
-  return m;
-}
 
 static float w1_vals[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
 static float w2_vals[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
@@ -143,84 +31,63 @@ static float w2_vals[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
 /* x f32[2,4] @ w1 + b1 -> @ w2 (Constant) -> @ w3 (sparse, coordinates) + b2
  * -> y f32[2,2], with the envelope fields an exporter might lose. */
 static Onnx__ModelProto *mlp_model(int64_t ir, int64_t opset) {
-  Onnx__ModelProto *m = empty_model(ir, opset);
-  Onnx__OperatorSetIdProto *op = talloc(sizeof *op);
+  Onnx__ModelProto *m = ob_model("exp", ir, opset);
+  Onnx__OperatorSetIdProto *op = ob_alloc(sizeof *op);
   onnx__operator_set_id_proto__init(op);
-  op->domain = tstr("com.example");
+  op->domain = ob_str("com.example");
   op->has_version = 1;
   op->version = 1;
   m->opset_import[m->n_opset_import++] = op;
-  m->producer_name = tstr("test_export");
-  m->producer_version = tstr("1.0");
-  m->doc_string = tstr("a model doc");
+  m->producer_name = ob_str("test_export");
+  m->producer_version = ob_str("1.0");
+  m->doc_string = ob_str("a model doc");
   m->has_model_version = 1;
   m->model_version = 3;
-  Onnx__StringStringEntryProto *kv = talloc(sizeof *kv);
+  Onnx__StringStringEntryProto *kv = ob_alloc(sizeof *kv);
   onnx__string_string_entry_proto__init(kv);
-  kv->key = tstr("k");
-  kv->value = tstr("v");
-  m->metadata_props = talloc(sizeof(void *));
+  kv->key = ob_str("k");
+  kv->value = ob_str("v");
+  m->metadata_props = ob_alloc(sizeof(void *));
   m->metadata_props[m->n_metadata_props++] = kv;
 
   Onnx__GraphProto *g = m->graph;
-  g->doc_string = tstr("a graph doc");
-  g->input[g->n_input++] = value_info("x", 2, (int64_t[]){2, 4});
+  g->doc_string = ob_str("a graph doc");
+  g->input[g->n_input++] = ob_value_info("x", F32, 2, (int64_t[]){2, 4});
   /* w1 in typed fields, so the export must clear them. */
-  Onnx__TensorProto *w1 = tensor_raw("w1", F32, 2, (int64_t[]){4, 3}, NULL, 0, 4);
+  Onnx__TensorProto *w1 = ob_tensor("w1", F32, 2, (int64_t[]){4, 3}, NULL, 0, 4);
   w1->has_raw_data = 0;
   w1->n_float_data = 12;
   w1->float_data = w1_vals;
-  w1->doc_string = tstr("w1 doc");
+  w1->doc_string = ob_str("w1 doc");
   g->initializer[g->n_initializer++] = w1;
   const float b1[3] = {0.5f, -0.5f, 1}, b2[2] = {1, 2};
-  g->initializer[g->n_initializer++] = tensor_raw("b1", F32, 1, (int64_t[]){3}, b1, 3, 4);
-  g->initializer[g->n_initializer++] = tensor_raw("b2", F32, 1, (int64_t[]){2}, b2, 2, 4);
+  g->initializer[g->n_initializer++] = ob_tensor("b1", F32, 1, (int64_t[]){3}, b1, 3, 4);
+  g->initializer[g->n_initializer++] = ob_tensor("b2", F32, 1, (int64_t[]){2}, b2, 2, 4);
   /* w3 f32[3,2] = {1,2; 0,3; 4,0} as coordinates. */
-  Onnx__SparseTensorProto *w3 = talloc(sizeof *w3);
-  onnx__sparse_tensor_proto__init(w3);
   const float w3v[4] = {1, 2, 3, 4};
   const int64_t w3i[8] = {0, 0, 0, 1, 1, 1, 2, 0};
-  w3->values = tensor_raw("w3", F32, 1, (int64_t[]){4}, w3v, 4, 4);
-  w3->indices = tensor_raw("w3_idx", I64, 2, (int64_t[]){4, 2}, w3i, 8, 8);
-  w3->n_dims = 2;
-  w3->dims = tdims(2, (int64_t[]){3, 2});
-  g->sparse_initializer[g->n_sparse_initializer++] = w3;
+  g->sparse_initializer[g->n_sparse_initializer++] =
+      ob_sparse(ob_tensor("w3", F32, 1, (int64_t[]){4}, w3v, 4, 4),
+                ob_tensor("w3_idx", I64, 2, (int64_t[]){4, 2}, w3i, 8, 8), 2, (int64_t[]){3, 2});
 
-  Onnx__NodeProto *mm1 = node("MatMul", "mm1", "x", "w1", "h");
-  mm1->doc_string = tstr("first");
+  Onnx__NodeProto *mm1 = ob_node("MatMul", "mm1", NAMES("x", "w1"), NAMES("h"));
+  mm1->doc_string = ob_str("first");
   g->node[g->n_node++] = mm1;
-  g->node[g->n_node++] = node("Add", "add1", "h", "b1", "h2");
-  Onnx__NodeProto *c = node("Constant", "c", NULL, NULL, "w2");
-  Onnx__AttributeProto *a = talloc(sizeof *a);
-  onnx__attribute_proto__init(a);
-  a->name = tstr("value");
-  a->has_type = 1;
-  a->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR;
-  a->t = tensor_raw("w2_value", F32, 2, (int64_t[]){3, 3}, w2_vals, 9, 4);
-  c->attribute[c->n_attribute++] = a;
+  g->node[g->n_node++] = ob_node("Add", "add1", NAMES("h", "b1"), NAMES("h2"));
+  Onnx__NodeProto *c = ob_node("Constant", "c", NULL, NAMES("w2"));
+  ob_attr(c, "value", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR)->t =
+      ob_tensor("w2_value", F32, 2, (int64_t[]){3, 3}, w2_vals, 9, 4);
   g->node[g->n_node++] = c;
-  g->node[g->n_node++] = node("MatMul", "mm2", "h2", "w2", "h3");
-  g->node[g->n_node++] = node("MatMul", "mm3", "h3", "w3", "h4");
-  g->node[g->n_node++] = node("Add", "add2", "h4", "b2", "y");
-  g->output[g->n_output++] = value_info("y", 2, (int64_t[]){2, 2});
-  g->value_info[g->n_value_info++] = value_info("h", 2, (int64_t[]){2, 3});
+  g->node[g->n_node++] = ob_node("MatMul", "mm2", NAMES("h2", "w2"), NAMES("h3"));
+  g->node[g->n_node++] = ob_node("MatMul", "mm3", NAMES("h3", "w3"), NAMES("h4"));
+  g->node[g->n_node++] = ob_node("Add", "add2", NAMES("h4", "b2"), NAMES("y"));
+  g->output[g->n_output++] = ob_value_info("y", F32, 2, (int64_t[]){2, 2});
+  g->value_info[g->n_value_info++] = ob_value_info("h", F32, 2, (int64_t[]){2, 3});
   return m;
 }
 
-static char dir[1024], model_path[1100], out_path[1100];
-
-static void save(const Onnx__ModelProto *m) {
-  snprintf(dir, sizeof dir, "%s", SPCC_TEST_TMPDIR);
-  snprintf(model_path, sizeof model_path, "%s/export_in.onnx", dir);
-  size_t n = onnx__model_proto__get_packed_size(m);
-  uint8_t *buf = malloc(n + 1);
-  onnx__model_proto__pack(m, buf);
-  FILE *f = fopen(model_path, "wb");
-  assert_non_null(f);
-  assert_int_equal(fwrite(buf, 1, n, f), n);
-  fclose(f);
-  free(buf);
-}
+static const char dir[] = SPCC_TEST_TMPDIR, model_path[] = SPCC_TEST_TMPDIR "/export_in.onnx";
+static char out_path[1100];
 
 static spcc_graph *import_path(const char *path) {
   spcc_diag d;
@@ -276,6 +143,19 @@ static void expect_same_values(const spcc_graph *g, const char *path) {
   }
   assert_int_equal(n, 5);
   spcc_graph_free(r);
+}
+
+/* Saves mlp_model(ir, opset) as the input model and imports it. */
+static spcc_graph *mlp_graph(int64_t ir, int64_t opset) {
+  ob_save(mlp_model(ir, opset), model_path);
+  return import_path(model_path);
+}
+
+/* Exports g, which must succeed and hold g's values. */
+static void export_ok(const spcc_graph *g, bool sparse) {
+  spcc_diag d;
+  if (!export_to(g, sparse, &d)) fail_msg("%s", d.first_error);
+  expect_same_values(g, out_path);
 }
 
 static void expect_no_output(void) {
@@ -480,8 +360,7 @@ static void python_check(const spcc_graph *g, const char *path) {
 /* Nothing pruned: the export is the model, every field. */
 static void test_unchanged(void **state) {
   (void)state;
-  save(mlp_model(8, 13));
-  spcc_graph *g = import_path(model_path);
+  spcc_graph *g = mlp_graph(8, 13);
   spcc_diag d;
   assert_true(export_to(g, true, &d));
   Onnx__ModelProto *a = load(model_path), *b = load(out_path);
@@ -494,12 +373,9 @@ static void test_unchanged(void **state) {
 
 static void test_dense(void **state) {
   (void)state;
-  save(mlp_model(8, 13));
-  spcc_graph *g = import_path(model_path);
+  spcc_graph *g = mlp_graph(8, 13);
   prune(g);
-  spcc_diag d;
-  if (!export_to(g, false, &d)) fail_msg("%s", d.first_error);
-  expect_same_values(g, out_path);
+  export_ok(g, false);
   Onnx__ModelProto *a = load(model_path), *b = load(out_path);
   static const skip_rule data_only[] = {
       {"TensorProto", "raw_data", "w1"},        {"TensorProto", "float_data", "w1"},
@@ -527,12 +403,9 @@ static void test_dense(void **state) {
 
 static void test_sparse(void **state) {
   (void)state;
-  save(mlp_model(8, 13));
-  spcc_graph *g = import_path(model_path);
+  spcc_graph *g = mlp_graph(8, 13);
   prune(g);
-  spcc_diag d;
-  if (!export_to(g, true, &d)) fail_msg("%s", d.first_error);
-  expect_same_values(g, out_path);
+  export_ok(g, true);
   Onnx__ModelProto *a = load(model_path), *b = load(out_path);
   static const skip_rule moved[] = {{"GraphProto", "initializer", NULL},
                                     {"GraphProto", "sparse_initializer", NULL},
@@ -574,6 +447,7 @@ static void test_sparse(void **state) {
   onnx__model_proto__free_unpacked(b, NULL);
   python_check(g, out_path);
   /* Exporting over the input model itself is safe (read fully first). */
+  spcc_diag d;
   spcc_diag_init(&d, NULL);
   snprintf(out_path, sizeof out_path, "%s", model_path);
   assert_true(spcc_export_onnx(model_path, g, false, model_path, &d));
@@ -584,13 +458,10 @@ static void test_sparse(void **state) {
 /* Weights pruned to nothing: empty COO tensors, no data fields. */
 static void test_all_zero(void **state) {
   (void)state;
-  save(mlp_model(8, 13));
-  spcc_graph *g = import_path(model_path);
+  spcc_graph *g = mlp_graph(8, 13);
   memset(weight(g, "w1"), 0, 12 * sizeof(float));
   memset(weight(g, "w3"), 0, 6 * sizeof(float));
-  spcc_diag d;
-  if (!export_to(g, true, &d)) fail_msg("%s", d.first_error);
-  expect_same_values(g, out_path);
+  export_ok(g, true);
   Onnx__ModelProto *b = load(out_path);
   for (int i = 0; i < 2; i++) {
     const Onnx__SparseTensorProto *sp = b->graph->sparse_initializer[i];
@@ -607,8 +478,7 @@ static void test_all_zero(void **state) {
 /* Old IR versions and opsets: no sparse tensors there. */
 static void test_versions(void **state) {
   (void)state;
-  save(mlp_model(5, 13));
-  spcc_graph *g = import_path(model_path);
+  spcc_graph *g = mlp_graph(5, 13);
   prune(g);
   spcc_diag d;
   assert_false(export_to(g, true, &d));
@@ -620,8 +490,7 @@ static void test_versions(void **state) {
   spcc_graph_free(g);
 
   /* Opset 9: the Constant keeps a dense value, with a note; w1 moves. */
-  save(mlp_model(8, 9));
-  g = import_path(model_path);
+  g = mlp_graph(8, 9);
   prune(g);
   assert_true(export_to(g, true, &d));
   assert_int_equal(d.n_errors, 0);
@@ -635,8 +504,7 @@ static void test_versions(void **state) {
 
 static void test_errors(void **state) {
   (void)state;
-  save(mlp_model(8, 13));
-  spcc_graph *g = import_path(model_path);
+  spcc_graph *g = mlp_graph(8, 13);
   spcc_diag d;
   /* A weight changed other than by zeros: writing it would be wrong. */
   weight(g, "w1")[5] = 42;
@@ -649,7 +517,7 @@ static void test_errors(void **state) {
   Onnx__ModelProto *other = mlp_model(8, 13);
   other->graph->initializer[0]->dims[0] = 3;
   other->graph->initializer[0]->n_float_data = 9;
-  save(other);
+  ob_save(other, model_path);
   assert_false(export_to(g, false, &d));
   assert_non_null(
       strstr(d.first_error, "weight 'w1' is f32[4,3] in spcc but f32[3,3] in the model"));
@@ -658,7 +526,7 @@ static void test_errors(void **state) {
   spcc_diag_init(&d, NULL);
   assert_false(spcc_export_onnx("/nonexistent/m.onnx", g, false, out_path, &d));
   assert_non_null(strstr(d.first_error, "cannot open"));
-  save(mlp_model(8, 13));
+  ob_save(mlp_model(8, 13), model_path);
   spcc_diag_init(&d, NULL);
   assert_false(spcc_export_onnx(model_path, g, false, "/nonexistent/dir/out.onnx", &d));
   assert_non_null(strstr(d.first_error, "cannot write"));
@@ -670,15 +538,15 @@ static void test_errors(void **state) {
  * an error naming it once pruned. */
 static void test_folded(void **state) {
   (void)state;
-  Onnx__ModelProto *m = empty_model(8, 13);
+  Onnx__ModelProto *m = ob_model("exp", 8, 13);
   Onnx__GraphProto *gp = m->graph;
   const float wt[12] = {1, 0, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
-  gp->input[gp->n_input++] = value_info("x", 2, (int64_t[]){2, 3});
-  gp->initializer[gp->n_initializer++] = tensor_raw("wt", F32, 2, (int64_t[]){4, 3}, wt, 12, 4);
-  gp->node[gp->n_node++] = node("Transpose", "t", "wt", NULL, "w");
-  gp->node[gp->n_node++] = node("MatMul", "mm", "x", "w", "y");
-  gp->output[gp->n_output++] = value_info("y", 2, (int64_t[]){2, 4});
-  save(m);
+  gp->input[gp->n_input++] = ob_value_info("x", F32, 2, (int64_t[]){2, 3});
+  gp->initializer[gp->n_initializer++] = ob_tensor("wt", F32, 2, (int64_t[]){4, 3}, wt, 12, 4);
+  gp->node[gp->n_node++] = ob_node("Transpose", "t", NAMES("wt"), NAMES("w"));
+  gp->node[gp->n_node++] = ob_node("MatMul", "mm", NAMES("x", "w"), NAMES("y"));
+  gp->output[gp->n_output++] = ob_value_info("y", F32, 2, (int64_t[]){2, 4});
+  ob_save(m, model_path);
   spcc_graph *g = import_path(model_path);
   spcc_options o;
   spcc_options_init(&o);
@@ -697,13 +565,13 @@ static void test_folded(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_teardown(test_unchanged, free_all),
-      cmocka_unit_test_teardown(test_dense, free_all),
-      cmocka_unit_test_teardown(test_sparse, free_all),
-      cmocka_unit_test_teardown(test_all_zero, free_all),
-      cmocka_unit_test_teardown(test_versions, free_all),
-      cmocka_unit_test_teardown(test_errors, free_all),
-      cmocka_unit_test_teardown(test_folded, free_all),
+      cmocka_unit_test_teardown(test_unchanged, ob_free_all),
+      cmocka_unit_test_teardown(test_dense, ob_free_all),
+      cmocka_unit_test_teardown(test_sparse, ob_free_all),
+      cmocka_unit_test_teardown(test_all_zero, ob_free_all),
+      cmocka_unit_test_teardown(test_versions, ob_free_all),
+      cmocka_unit_test_teardown(test_errors, ob_free_all),
+      cmocka_unit_test_teardown(test_folded, ob_free_all),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,169 +13,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "frontend/frontend.h"
 #include "spcc/spcc.h"
+#include "support/onnx_build.h"
 
 /* ---- building models ------------------------------------------------------------- */
-
-static void *allocs[4096];
-static int n_allocs;
-
-static void *talloc(size_t n) {
-  assert_true(n_allocs < 4096);
-  return allocs[n_allocs++] = calloc(1, n ? n : 1);
-}
-
-static int free_all(void **state) {
-  (void)state;
-  while (n_allocs) free(allocs[--n_allocs]);
-  return 0;
-}
-
-static char *tstr(const char *s) {
-  char *p = talloc(strlen(s) + 1);
-  strcpy(p, s);
-  return p;
-}
-
-#define NAMES(...) ((const char *[]){__VA_ARGS__, NULL})
-#define MAXN 16
-
-/* dims: -1 is a dim_param "N", -2 a dimension with neither field; rank -1
- * means no shape at all. */
-static Onnx__ValueInfoProto *value_info(const char *name, int elem, int rank,
-                                        const int64_t *dims) {
-  Onnx__ValueInfoProto *v = talloc(sizeof *v);
-  onnx__value_info_proto__init(v);
-  v->name = tstr(name);
-  Onnx__TypeProto *t = talloc(sizeof *t);
-  onnx__type_proto__init(t);
-  Onnx__TypeProto__Tensor *tt = talloc(sizeof *tt);
-  onnx__type_proto__tensor__init(tt);
-  tt->has_elem_type = 1;
-  tt->elem_type = elem;
-  t->value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
-  t->tensor_type = tt;
-  v->type = t;
-  if (rank < 0) return v;
-  Onnx__TensorShapeProto *sh = talloc(sizeof *sh);
-  onnx__tensor_shape_proto__init(sh);
-  sh->n_dim = (size_t)rank;
-  sh->dim = talloc(sizeof *sh->dim * (size_t)rank);
-  for (int i = 0; i < rank; i++) {
-    Onnx__TensorShapeProto__Dimension *dm = talloc(sizeof *dm);
-    onnx__tensor_shape_proto__dimension__init(dm);
-    if (dims[i] >= 0) {
-      dm->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
-      dm->dim_value = dims[i];
-    } else if (dims[i] == -1) {
-      dm->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM;
-      dm->dim_param = tstr("N");
-    }
-    sh->dim[i] = dm;
-  }
-  tt->shape = sh;
-  return v;
-}
-
-static Onnx__NodeProto *node(const char *op, const char *name, const char **ins,
-                             const char **outs) {
-  Onnx__NodeProto *n = talloc(sizeof *n);
-  onnx__node_proto__init(n);
-  n->op_type = tstr(op);
-  n->name = tstr(name);
-  n->input = talloc(sizeof(char *) * MAXN);
-  n->output = talloc(sizeof(char *) * MAXN);
-  for (; ins && *ins; ins++) n->input[n->n_input++] = tstr(*ins);
-  for (; outs && *outs; outs++) n->output[n->n_output++] = tstr(*outs);
-  n->attribute = talloc(sizeof(void *) * MAXN);
-  return n;
-}
-
-static Onnx__AttributeProto *attr(Onnx__NodeProto *n, const char *name, int type) {
-  Onnx__AttributeProto *a = talloc(sizeof *a);
-  onnx__attribute_proto__init(a);
-  a->name = tstr(name);
-  a->has_type = 1;
-  a->type = type;
-  n->attribute[n->n_attribute++] = a;
-  return a;
-}
-
-static Onnx__TensorProto *tensor_f32(const char *name, int rank, const int64_t *dims,
-                                     const float *v, size_t n) {
-  Onnx__TensorProto *t = talloc(sizeof *t);
-  onnx__tensor_proto__init(t);
-  t->name = tstr(name);
-  t->has_data_type = 1;
-  t->data_type = ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT;
-  t->n_dims = (size_t)rank;
-  t->dims = talloc(sizeof(int64_t) * (size_t)(rank + 1));
-  memcpy(t->dims, dims, sizeof(int64_t) * (size_t)rank);
-  t->has_raw_data = 1;
-  t->raw_data.len = n * sizeof(float);
-  t->raw_data.data = talloc(t->raw_data.len);
-  memcpy(t->raw_data.data, v, t->raw_data.len);
-  return t;
-}
-
-static Onnx__ModelProto *model(int64_t ir, int64_t opset) {
-  Onnx__ModelProto *m = talloc(sizeof *m);
-  onnx__model_proto__init(m);
-  m->has_ir_version = 1;
-  m->ir_version = ir;
-  if (opset > 0) {
-    Onnx__OperatorSetIdProto *op = talloc(sizeof *op);
-    onnx__operator_set_id_proto__init(op);
-    op->domain = tstr("");
-    op->has_version = 1;
-    op->version = opset;
-    m->opset_import = talloc(sizeof(void *) * 2);
-    m->opset_import[m->n_opset_import++] = op;
-  }
-  Onnx__GraphProto *g = talloc(sizeof *g);
-  onnx__graph_proto__init(g);
-  g->name = tstr("tiny");
-  g->node = talloc(sizeof(void *) * MAXN);
-  g->input = talloc(sizeof(void *) * MAXN);
-  g->output = talloc(sizeof(void *) * MAXN);
-  g->initializer = talloc(sizeof(void *) * MAXN);
-  m->graph = g;
-  return m;
-}
 
 static const int64_t dims23[2] = {2, 3};
 static const float w_vals[6] = {1, 2, 3, 4, 5, 6};
 
 /* x f32[2,3] + w (initializer) -> y, node 0 "add0". */
 static Onnx__ModelProto *add_model(void) {
-  Onnx__ModelProto *m = model(8, 13);
+  Onnx__ModelProto *m = ob_model("tiny", 8, 13);
   Onnx__GraphProto *g = m->graph;
-  g->input[g->n_input++] = value_info("x", ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, 2, dims23);
-  g->initializer[g->n_initializer++] = tensor_f32("w", 2, dims23, w_vals, 6);
-  g->node[g->n_node++] = node("Add", "add0", NAMES("x", "w"), NAMES("y"));
-  g->output[g->n_output++] = value_info("y", ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, 2, dims23);
+  g->input[g->n_input++] = ob_value_info("x", F32, 2, dims23);
+  g->initializer[g->n_initializer++] = ob_tensor("w", F32, 2, dims23, w_vals, 6, sizeof(float));
+  g->node[g->n_node++] = ob_node("Add", "add0", NAMES("x", "w"), NAMES("y"));
+  g->output[g->n_output++] = ob_value_info("y", F32, 2, dims23);
   return m;
 }
 
-static char model_path[1024];
-
-static void save(const Onnx__ModelProto *m) {
-  snprintf(model_path, sizeof model_path, "%s/imp_model.onnx", SPCC_TEST_TMPDIR);
-  size_t n = onnx__model_proto__get_packed_size(m);
-  uint8_t *buf = malloc(n + 1);
-  onnx__model_proto__pack(m, buf);
-  FILE *f = fopen(model_path, "wb");
-  assert_non_null(f);
-  assert_int_equal(fwrite(buf, 1, n, f), n);
-  fclose(f);
-  free(buf);
-}
+static const char model_path[] = SPCC_TEST_TMPDIR "/imp_model.onnx";
 
 static spcc_graph *import(const Onnx__ModelProto *m, const spcc_options *o, spcc_diag *d) {
-  save(m);
-  spcc_diag_init(d, NULL);
-  return spcc_import_onnx(model_path, o, d);
+  return ob_import(m, model_path, o, d);
 }
 
 /* Asserts the import fails and the first error ends with `msg`. */
@@ -246,7 +106,7 @@ static void test_initializer_in_inputs(void **state) {
   m->ir_version = 3;
   m->n_opset_import = 0;
   Onnx__GraphProto *g0 = m->graph;
-  g0->input[g0->n_input++] = value_info("w", ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, 2, dims23);
+  g0->input[g0->n_input++] = ob_value_info("w", F32, 2, dims23);
   spcc_diag d;
   spcc_graph *g = import(m, NULL, &d);
   assert_non_null(g);
@@ -258,38 +118,30 @@ static void test_initializer_in_inputs(void **state) {
 
 static void test_constant_nodes(void **state) {
   (void)state;
-  Onnx__ModelProto *m = model(8, 13);
+  Onnx__ModelProto *m = ob_model("tiny", 8, 13);
   Onnx__GraphProto *gp = m->graph;
-  gp->input[gp->n_input++] = value_info("x", ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, 2, dims23);
-  Onnx__NodeProto *c0 = node("Constant", "c0", NULL, NAMES("k0"));
-  attr(c0, "value", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR)->t =
-      tensor_f32("", 2, dims23, w_vals, 6);
-  Onnx__NodeProto *c1 = node("Constant", "c1", NULL, NAMES("k1"));
-  Onnx__AttributeProto *a1 = attr(c1, "value_float", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT);
-  a1->has_f = 1;
-  a1->f = 2.5f;
-  Onnx__NodeProto *c2 = node("Constant", "c2", NULL, NAMES("k2"));
-  Onnx__AttributeProto *a2 = attr(c2, "value_ints", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS);
-  int64_t iv[3] = {7, -8, 9};
-  a2->n_ints = 3;
-  a2->ints = iv;
-  Onnx__NodeProto *c3 = node("Constant", "c3", NULL, NAMES("k3"));
-  Onnx__AttributeProto *a3 = attr(c3, "value_int", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT);
-  a3->has_i = 1;
-  a3->i = 42;
-  Onnx__NodeProto *c4 = node("Constant", "c4", NULL, NAMES("k4"));
-  Onnx__AttributeProto *a4 = attr(c4, "value_floats", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS);
-  float fv[2] = {0.5f, -1};
-  a4->n_floats = 2;
-  a4->floats = fv;
+  gp->input[gp->n_input++] = ob_value_info("x", F32, 2, dims23);
+  Onnx__NodeProto *c0 = ob_node("Constant", "c0", NULL, NAMES("k0"));
+  ob_attr(c0, "value", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR)->t =
+      ob_tensor("", F32, 2, dims23, w_vals, 6, sizeof(float));
+  Onnx__NodeProto *c1 = ob_node("Constant", "c1", NULL, NAMES("k1"));
+  ob_attr_float(c1, "value_float", 2.5f);
+  Onnx__NodeProto *c2 = ob_node("Constant", "c2", NULL, NAMES("k2"));
+  const int64_t iv[3] = {7, -8, 9};
+  ob_attr_ints(c2, "value_ints", 3, iv);
+  Onnx__NodeProto *c3 = ob_node("Constant", "c3", NULL, NAMES("k3"));
+  ob_attr_int(c3, "value_int", 42);
+  Onnx__NodeProto *c4 = ob_node("Constant", "c4", NULL, NAMES("k4"));
+  const float fv[2] = {0.5f, -1};
+  ob_attr_floats(c4, "value_floats", 2, fv);
   gp->node[gp->n_node++] = c0;
   gp->node[gp->n_node++] = c1;
   gp->node[gp->n_node++] = c2;
   gp->node[gp->n_node++] = c3;
   gp->node[gp->n_node++] = c4;
-  gp->node[gp->n_node++] = node("Mul", "m", NAMES("x", "k0"), NAMES("y"));
-  gp->output[gp->n_output++] = value_info("y", 1, 2, dims23);
-  gp->output[gp->n_output++] = value_info("k1", 1, 0, NULL);
+  gp->node[gp->n_node++] = ob_node("Mul", "m", NAMES("x", "k0"), NAMES("y"));
+  gp->output[gp->n_output++] = ob_value_info("y", F32, 2, dims23);
+  gp->output[gp->n_output++] = ob_value_info("k1", F32, 0, NULL);
 
   spcc_diag d;
   spcc_graph *g = import(m, NULL, &d);
@@ -313,12 +165,12 @@ static void test_constant_nodes(void **state) {
 
   /* String constants are unsupported, at the Constant node; a sparse_value
    * without its tensor is an error there (test_sparse_import.c has the rest). */
-  c4->attribute[0]->name = tstr("sparse_value");
+  c4->attribute[0]->name = ob_str("sparse_value");
   c4->attribute[0]->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__SPARSE_TENSOR;
   expect_error(m, NULL, "Constant 'sparse_value' has no tensor");
-  c4->attribute[0]->name = tstr("value_string");
+  c4->attribute[0]->name = ob_str("value_string");
   c4->attribute[0]->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING;
-  save(m);
+  ob_save(m, model_path);
   spcc_diag_init(&d, NULL);
   assert_null(spcc_import_onnx(model_path, NULL, &d));
   assert_string_equal(
@@ -329,29 +181,16 @@ static void test_attributes(void **state) {
   (void)state;
   Onnx__ModelProto *m = add_model();
   Onnx__NodeProto *n = m->graph->node[0];
-  Onnx__AttributeProto *ai = attr(n, "i", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT);
-  ai->has_i = 1;
-  ai->i = -3;
-  Onnx__AttributeProto *af = attr(n, "f", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT);
-  af->has_f = 1;
-  af->f = 0.25f;
-  Onnx__AttributeProto *s = attr(n, "s", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING);
+  ob_attr_int(n, "i", -3);
+  ob_attr_float(n, "f", 0.25f);
+  Onnx__AttributeProto *s = ob_attr(n, "s", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING);
   s->has_s = 1;
-  s->s.data = (uint8_t *)tstr("NOTSET");
+  s->s.data = (uint8_t *)ob_str("NOTSET");
   s->s.len = 6;
-  Onnx__AttributeProto *is = attr(n, "is", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS);
-  int64_t iv[2] = {1, 2};
-  is->n_ints = 2;
-  is->ints = iv;
-  Onnx__AttributeProto *fs = attr(n, "fs", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS);
-  float fv[3] = {1, 2, 3};
-  fs->n_floats = 3;
-  fs->floats = fv;
+  ob_attr_ints(n, "is", 2, (int64_t[]){1, 2});
+  ob_attr_floats(n, "fs", 3, (float[]){1, 2, 3});
   /* IR version 1 style: no type field, inferred from the value. */
-  Onnx__AttributeProto *old = attr(n, "old", 0);
-  old->has_type = 0;
-  old->has_i = 1;
-  old->i = 9;
+  ob_attr_int(n, "old", 9)->has_type = 0;
   spcc_diag d;
   spcc_graph *g = import(m, NULL, &d);
   assert_non_null(g);
@@ -373,13 +212,13 @@ static void test_attributes(void **state) {
   s->s.data[2] = 0; /* embedded NUL */
   expect_error(m, NULL, "attribute 's' holds a string with a NUL byte");
   s->s.data[2] = 'T';
-  attr(n, "i", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT);
+  ob_attr(n, "i", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT);
   expect_error(m, NULL, "attribute 'i' is given twice");
   n->n_attribute--;
-  Onnx__AttributeProto *body = attr(n, "body", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPH);
-  body->g = talloc(sizeof *body->g);
+  Onnx__AttributeProto *body = ob_attr(n, "body", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPH);
+  body->g = ob_alloc(sizeof *body->g);
   onnx__graph_proto__init(body->g);
-  save(m);
+  ob_save(m, model_path);
   expect_error(m, NULL, at_node(0, "add0", "Add", "unsupported attribute 'body' of type GRAPH"));
   body->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRINGS;
   body->g = NULL;
@@ -392,12 +231,12 @@ static void test_unsupported_ops(void **state) {
   (void)state;
   Onnx__ModelProto *m = add_model();
   Onnx__GraphProto *gp = m->graph;
-  gp->node[gp->n_node++] = node("Foo", "weird", NAMES("y"), NAMES("z"));
-  gp->node[gp->n_node++] = node("Foo", "again", NAMES("z"), NAMES("z2"));
-  Onnx__NodeProto *ms = node("FusedThing", "", NAMES("z2"), NAMES("z3"));
-  ms->domain = tstr("com.example");
+  gp->node[gp->n_node++] = ob_node("Foo", "weird", NAMES("y"), NAMES("z"));
+  gp->node[gp->n_node++] = ob_node("Foo", "again", NAMES("z"), NAMES("z2"));
+  Onnx__NodeProto *ms = ob_node("FusedThing", "", NAMES("z2"), NAMES("z3"));
+  ms->domain = ob_str("com.example");
   gp->node[gp->n_node++] = ms;
-  save(m);
+  ob_save(m, model_path);
   spcc_diag d;
   spcc_graph *g = import(m, NULL, &d);
   assert_null(g);
@@ -419,7 +258,7 @@ static void test_unsupported_ops(void **state) {
 
   gp->n_node = 1;
   gp->node[gp->n_node++] = ms;
-  ms->input[0] = tstr("y");
+  ms->input[0] = ob_str("y");
   expect_error(m, NULL, at_node(1, "", "FusedThing", "unsupported operator 'com.example::FusedThing'"));
 }
 
@@ -428,8 +267,8 @@ static void test_names(void **state) {
   Onnx__ModelProto *m = add_model();
   Onnx__GraphProto *gp = m->graph;
   /* "" is an omitted optional input; trailing omitted outputs are dropped. */
-  gp->node[gp->n_node++] = node("Clip", "c", NAMES("y", "", "w"), NAMES("z", "", ""));
-  gp->output[0]->name = tstr("z");
+  gp->node[gp->n_node++] = ob_node("Clip", "c", NAMES("y", "", "w"), NAMES("z", "", ""));
+  gp->output[0]->name = ob_str("z");
   spcc_diag d;
   spcc_graph *g = import(m, NULL, &d);
   assert_non_null(g);
@@ -439,20 +278,20 @@ static void test_names(void **state) {
   assert_int_equal(n->n_out, 1);
   spcc_graph_free(g);
 
-  gp->node[1]->input[2] = tstr("nope");
-  save(m);
+  gp->node[1]->input[2] = ob_str("nope");
+  ob_save(m, model_path);
   expect_error(m, NULL, at_node(1, "c", "Clip", "input 'nope' is not defined"));
-  gp->node[1]->input[2] = tstr("w");
-  gp->node[1]->output[0] = tstr("y");
+  gp->node[1]->input[2] = ob_str("w");
+  gp->node[1]->output[0] = ob_str("y");
   expect_error(m, NULL, "value 'y' is defined twice");
-  gp->node[1]->output[0] = tstr("z");
-  gp->output[0]->name = tstr("q");
+  gp->node[1]->output[0] = ob_str("z");
+  gp->output[0]->name = ob_str("q");
   expect_error(m, NULL, "error: graph output 'q' is not defined");
   gp->n_output = 0;
   expect_error(m, NULL, "error: graph has no outputs");
   gp->n_output = 1;
-  gp->output[0]->name = tstr("z");
-  gp->initializer[gp->n_initializer++] = tensor_f32("w", 2, dims23, w_vals, 6);
+  gp->output[0]->name = ob_str("z");
+  gp->initializer[gp->n_initializer++] = ob_tensor("w", F32, 2, dims23, w_vals, 6, sizeof(float));
   expect_error(m, NULL, "initializer 'w' is defined twice");
 }
 
@@ -521,8 +360,8 @@ static void test_tensor_types(void **state) {
   spcc_graph_free(g);
 
   m->graph->n_sparse_initializer = 1;
-  m->graph->sparse_initializer = talloc(sizeof(void *));
-  m->graph->sparse_initializer[0] = talloc(sizeof(Onnx__SparseTensorProto));
+  m->graph->sparse_initializer = ob_alloc(sizeof(void *));
+  m->graph->sparse_initializer[0] = ob_alloc(sizeof(Onnx__SparseTensorProto));
   onnx__sparse_tensor_proto__init(m->graph->sparse_initializer[0]);
   expect_error(m, NULL, "sparse_initializer 0 has no name (values.name)");
   m->graph->n_sparse_initializer = 0;
@@ -531,7 +370,7 @@ static void test_tensor_types(void **state) {
   x->type->tensor_type->elem_type = ONNX__TENSOR_PROTO__DATA_TYPE__BFLOAT16;
   expect_error(m, NULL, "graph input 'x': unsupported element type BFLOAT16");
   x->type->value_case = ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE;
-  x->type->sequence_type = talloc(sizeof(Onnx__TypeProto__Sequence));
+  x->type->sequence_type = ob_alloc(sizeof(Onnx__TypeProto__Sequence));
   onnx__type_proto__sequence__init(x->type->sequence_type);
   expect_error(m, NULL, "graph input 'x': unsupported input type (sequence)");
 }
@@ -540,11 +379,11 @@ static void test_dynamic_and_shape(void **state) {
   (void)state;
   Onnx__ModelProto *m = add_model();
   int64_t dyn[2] = {-1, -2};
-  m->graph->input[0] = value_info("x", 1, 2, dyn);
+  m->graph->input[0] = ob_value_info("x", F32, 2, dyn);
   char *buf;
   size_t len;
   FILE *mem = open_memstream(&buf, &len);
-  save(m);
+  ob_save(m, model_path);
   spcc_diag d;
   spcc_diag_init(&d, mem);
   spcc_graph *g = spcc_import_onnx(model_path, NULL, &d);
@@ -579,7 +418,7 @@ static void test_dynamic_and_shape(void **state) {
   expect_error(m, &o, "--shape x: dimension 1 is negative");
 
   /* No shape at all: --shape is required, and enough. */
-  m->graph->input[0] = value_info("x", 1, -1, NULL);
+  m->graph->input[0] = ob_value_info("x", F32, -1, NULL);
   expect_error(m, NULL, "graph input 'x' has no shape; give one with --shape x=d0,d1,...");
   sh.dims[1] = 3;
   g = import(m, &o, &d);
@@ -592,7 +431,7 @@ static void test_bind(void **state) {
   (void)state;
   Onnx__ModelProto *m = add_model();
   int64_t dyn[2] = {-1, 3};
-  m->graph->input[0] = value_info("x", 1, 2, dyn);
+  m->graph->input[0] = ob_value_info("x", F32, 2, dyn);
   char tpath[1100];
   snprintf(tpath, sizeof tpath, "%s/imp_bind.npy", SPCC_TEST_TMPDIR);
   float vals[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
@@ -632,8 +471,8 @@ static void test_bind(void **state) {
 static void test_malformed_files(void **state) {
   (void)state;
   Onnx__ModelProto *m = add_model();
-  attr(m->graph->node[0], "ints", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS);
-  save(m);
+  ob_attr(m->graph->node[0], "ints", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS);
+  ob_save(m, model_path);
   FILE *f = fopen(model_path, "rb");
   uint8_t whole[4096];
   size_t n = fread(whole, 1, sizeof whole, f);
@@ -690,17 +529,17 @@ static void test_malformed_files(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_teardown(test_basic, free_all),
-      cmocka_unit_test_teardown(test_initializer_in_inputs, free_all),
-      cmocka_unit_test_teardown(test_constant_nodes, free_all),
-      cmocka_unit_test_teardown(test_attributes, free_all),
-      cmocka_unit_test_teardown(test_unsupported_ops, free_all),
-      cmocka_unit_test_teardown(test_names, free_all),
-      cmocka_unit_test_teardown(test_envelope, free_all),
-      cmocka_unit_test_teardown(test_tensor_types, free_all),
-      cmocka_unit_test_teardown(test_dynamic_and_shape, free_all),
-      cmocka_unit_test_teardown(test_bind, free_all),
-      cmocka_unit_test_teardown(test_malformed_files, free_all),
+      cmocka_unit_test_teardown(test_basic, ob_free_all),
+      cmocka_unit_test_teardown(test_initializer_in_inputs, ob_free_all),
+      cmocka_unit_test_teardown(test_constant_nodes, ob_free_all),
+      cmocka_unit_test_teardown(test_attributes, ob_free_all),
+      cmocka_unit_test_teardown(test_unsupported_ops, ob_free_all),
+      cmocka_unit_test_teardown(test_names, ob_free_all),
+      cmocka_unit_test_teardown(test_envelope, ob_free_all),
+      cmocka_unit_test_teardown(test_tensor_types, ob_free_all),
+      cmocka_unit_test_teardown(test_dynamic_and_shape, ob_free_all),
+      cmocka_unit_test_teardown(test_bind, ob_free_all),
+      cmocka_unit_test_teardown(test_malformed_files, ob_free_all),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

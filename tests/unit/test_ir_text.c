@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "ir/ir.h"
+#include "support/graph_build.h"
 
 #define TMP SPCC_TEST_TMPDIR "/"
 
@@ -39,21 +40,6 @@ static float f32_bits(uint32_t b) {
   float f;
   memcpy(&f, &b, 4);
   return f;
-}
-
-static void set_io(spcc_graph *g, int n_in, const int *in, int n_out, const int *out) {
-  g->inputs = spcc_arena_alloc(g->arena, sizeof(int) * (size_t)(n_in + 1));
-  memcpy(g->inputs, in, sizeof(int) * (size_t)n_in);
-  g->n_inputs = n_in;
-  g->outputs = spcc_arena_alloc(g->arena, sizeof(int) * (size_t)(n_out + 1));
-  memcpy(g->outputs, out, sizeof(int) * (size_t)n_out);
-  g->n_outputs = n_out;
-}
-
-static void set_loc(spcc_graph *g, int node, int index, const char *name, int opset) {
-  g->nodes[node].onnx_index = index;
-  g->nodes[node].name = spcc_arena_strdup(g->arena, name);
-  g->nodes[node].opset = opset;
 }
 
 /* A graph that uses every feature the text form has to carry. */
@@ -79,34 +65,27 @@ static spcc_graph *full_graph(void) {
   memcpy(&ddata[2], &payload, 8);
   spcc_type t3 = ty(SPCC_DT_F64, 1, INT64_C(3));
   spcc_graph_add_const(g, "d", &t3, dup_bytes(ddata, sizeof ddata));
-  int8_t i8[2] = {-128, 127};
-  int16_t i16[2] = {-32768, 32767};
-  int32_t i32[2] = {INT32_MIN, INT32_MAX};
-  int64_t i64[2] = {INT64_MIN, INT64_MAX};
-  uint8_t u8[2] = {0, 255};
-  uint16_t u16[2] = {0, 65535};
-  uint32_t u32[2] = {0, UINT32_MAX};
-  uint64_t u64[2] = {0, UINT64_MAX};
-  uint8_t b[2] = {0, 1};
-  spcc_type t2;
-  t2 = ty(SPCC_DT_I8, 1, INT64_C(2));
-  spcc_graph_add_const(g, "i8", &t2, dup_bytes(i8, sizeof i8));
-  t2.dtype = SPCC_DT_I16;
-  spcc_graph_add_const(g, "i16", &t2, dup_bytes(i16, sizeof i16));
-  t2.dtype = SPCC_DT_I32;
-  spcc_graph_add_const(g, "i32", &t2, dup_bytes(i32, sizeof i32));
-  t2.dtype = SPCC_DT_I64;
-  spcc_graph_add_const(g, "i64", &t2, dup_bytes(i64, sizeof i64));
-  t2.dtype = SPCC_DT_U8;
-  spcc_graph_add_const(g, "u8", &t2, dup_bytes(u8, sizeof u8));
-  t2.dtype = SPCC_DT_U16;
-  spcc_graph_add_const(g, "u16", &t2, dup_bytes(u16, sizeof u16));
-  t2.dtype = SPCC_DT_U32;
-  spcc_graph_add_const(g, "u32", &t2, dup_bytes(u32, sizeof u32));
-  t2.dtype = SPCC_DT_U64;
-  spcc_graph_add_const(g, "u64", &t2, dup_bytes(u64, sizeof u64));
-  t2.dtype = SPCC_DT_BOOL;
-  spcc_graph_add_const(g, "flags", &t2, dup_bytes(b, sizeof b));
+  /* The extremes of every integer dtype, two elements each. */
+  static const int8_t i8[2] = {-128, 127};
+  static const int16_t i16[2] = {-32768, 32767};
+  static const int32_t i32[2] = {INT32_MIN, INT32_MAX};
+  static const int64_t i64[2] = {INT64_MIN, INT64_MAX};
+  static const uint8_t u8[2] = {0, 255}, b[2] = {0, 1};
+  static const uint16_t u16[2] = {0, 65535};
+  static const uint32_t u32[2] = {0, UINT32_MAX};
+  static const uint64_t u64[2] = {0, UINT64_MAX};
+  static const struct {
+    const char *name;
+    spcc_dtype dt;
+    const void *data;
+  } ints[] = {{"i8", SPCC_DT_I8, i8},    {"i16", SPCC_DT_I16, i16}, {"i32", SPCC_DT_I32, i32},
+              {"i64", SPCC_DT_I64, i64}, {"u8", SPCC_DT_U8, u8},    {"u16", SPCC_DT_U16, u16},
+              {"u32", SPCC_DT_U32, u32}, {"u64", SPCC_DT_U64, u64}, {"flags", SPCC_DT_BOOL, b}};
+  for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+    spcc_type t2 = ty(ints[i].dt, 1, INT64_C(2));
+    spcc_graph_add_const(g, ints[i].name, &t2,
+                         dup_bytes(ints[i].data, 2 * spcc_dtype_size(ints[i].dt)));
+  }
   spcc_type tscalar = ty(SPCC_DT_F32, 0);
   float one = 1.0f;
   int scalar = spcc_graph_add_const(g, "one", &tscalar, dup_bytes(&one, 4));
@@ -166,7 +145,7 @@ static spcc_graph *full_graph(void) {
   spcc_node_set_floats(g, n0, "whole floats", 2, whole);
   spcc_node_set_string(g, n0, "empty", "");
   spcc_node_set_int(g, n0, "inf", 3); /* a name the lexer would read as a number */
-  set_loc(g, n0, 0, "fc/1 \"a\"", 13);
+  gb_set_origin(g, n0, 0, "fc/1 \"a\"", 13);
 
   int r = spcc_graph_add_value(g, "r", &th, SPCC_VAL_TEMP);
   int unknown = spcc_graph_add_value(g, "1.2", NULL, SPCC_VAL_TEMP);
@@ -175,7 +154,7 @@ static spcc_graph *full_graph(void) {
   int in1[3] = {h, -1, scalar};
   int out1[4] = {r, -1, unknown, part};
   int n1 = spcc_graph_add_node(g, SPCC_OP_CLIP, 3, in1, 4, out1);
-  set_loc(g, n1, -1, "synthesized", 0);
+  gb_set_origin(g, n1, -1, "synthesized", 0);
 
   int y = spcc_graph_add_value(g, "y", NULL, SPCC_VAL_TEMP);
   int in2[2] = {r, cf};
@@ -183,7 +162,7 @@ static spcc_graph *full_graph(void) {
   int z = spcc_graph_add_value(g, "z", NULL, SPCC_VAL_TEMP);
   int n3 = spcc_graph_add_node(g, SPCC_OP_RELU, 1, &dyn, 1, &z);
   g->nodes[n3].dead = true;
-  set_loc(g, n3, 7, "", 11);
+  gb_set_origin(g, n3, 7, "", 11);
 
   g->values[h].offset = 0;
   g->values[r].offset = 64;
@@ -193,7 +172,8 @@ static spcc_graph *full_graph(void) {
 
   int ins[3] = {x, shape_in, dyn};
   int outs[6] = {y, y, x, cf, r, shape_in};
-  set_io(g, 3, ins, 6, outs);
+  gb_set_inputs(g, 3, ins);
+  gb_set_outputs(g, 6, outs);
   return g;
 }
 
@@ -352,14 +332,15 @@ static spcc_graph *small_graph(void) {
   int n0 = spcc_graph_add_node(g, SPCC_OP_GEMM, 3, in0, 1, &h);
   spcc_node_set_float(g, n0, "alpha", 1.0f);
   spcc_node_set_int(g, n0, "transB", 0);
-  set_loc(g, n0, 0, "fc", 13);
+  gb_set_origin(g, n0, 0, "fc", 13);
   int n1 = spcc_graph_add_node(g, SPCC_OP_RELU, 1, &h, 1, &y);
-  set_loc(g, n1, 1, "act", 13);
+  gb_set_origin(g, n1, 1, "act", 13);
   g->values[h].offset = 0;
   g->values[y].offset = 64;
   g->arena_size = 128;
   g->arena_lower_bound = 64;
-  set_io(g, 1, &x, 1, &y);
+  gb_set_inputs(g, 1, &x);
+  gb_set_outputs(g, 1, &y);
   return g;
 }
 
@@ -422,49 +403,59 @@ static int expect_error(const char *text, const char *where, const char *what) {
   return !ok;
 }
 
+typedef struct {
+  const char *body, *where, *what;
+} parse_case;
+
+/* Each case's body, after a one-line graph header, must fail at
+ * bad.ir:WHERE with WHAT in the message; returns the mismatches. */
+static int expect_errors(const parse_case *cases, size_t n) {
+  int failures = 0;
+  for (size_t i = 0; i < n; i++) {
+    char text[512], where[64];
+    snprintf(text, sizeof text, "graph @g(%%x: f32[2]) -> (%%y) {\n%s", cases[i].body);
+    snprintf(where, sizeof where, "bad.ir:%s: error: ", cases[i].where);
+    failures += expect_error(text, where, cases[i].what);
+  }
+  return failures;
+}
+
 static void test_parse_errors(void **state) {
   (void)state;
-  const char *head = "graph @g(%x: f32[2]) -> (%y) {\n";
-  char buf[512];
-  int failures = 0;
-#define BAD(body, where, what)                                        \
-  do {                                                                \
-    snprintf(buf, sizeof buf, "%s%s", head, body);                    \
-    failures += expect_error(buf, "bad.ir:" where ": error: ", what); \
-  } while (0)
-  BAD("  %y = relu(%x) ~\n}", "2:17", "unexpected character");
-  BAD("  %y = frobnicate(%x)\n}", "2:8", "unknown op 'frobnicate'");
-  BAD("  %y = relu(%q)\n}", "2:13", "undefined value %'q'");
-  BAD("  %y = relu($x)\n}", "2:13", "'x' is not a constant");
-  BAD("  $c = const f32[3] data=[1, 2]\n  %y = add(%x, $c)\n}", "2:26", "type mismatch");
-  BAD("  $c = const f32[1] data=[1, 2]\n  %y = add(%x, $c)\n}", "2:30", "type mismatch");
-  BAD("  $c = const i32[1] data=[1.5]\n}", "2:27", "type mismatch");
-  BAD("  $c = const i8[1] data=[128]\n}", "2:26", "out of range");
-  BAD("  $c = const f32[1] data=[0x1p+200]\n}", "2:27", "out of range for f32");
-  BAD("  %y = relu(%x) : f32[2] dense @arena[0,4)\n}", "2:39", "type mismatch");
-  BAD("  %y = relu(%x) : f32[2], f32[2]\n}", "2:25", "more result types");
-  BAD("  %y = relu(%x)\n  dead %y = relu(%x) : f32[3]\n}", "3:8", "type mismatch");
-  BAD("  %x = relu(%x) : i64[2]\n}", "2:3", "type mismatch");
-  BAD("  $c = const f32[100] data=<100 elements, nnz=3, sum=1>\n}", "2:28",
-      "cannot be parsed");
-  BAD("  $c = const f32[2] data=file(\"nope.bin\", offset=0, bytes=8)\n}", "2:26",
-      "cannot open side file");
-  BAD("  $c = const f32[2] data=file(\"nope.bin\", offset=0, bytes=4)\n}", "2:26",
-      "type mismatch");
-  BAD("  $c = const f32[?] data=[]\n}", "2:14", "static type");
-  BAD("  %y = relu(%x) {a=1, a=2}\n}", "2:23", "given twice");
-  BAD("  %y = relu(%x) {s=\"abc\n}", "2:20", "unterminated string");
-  BAD("  %y = relu(%x) loc(node 1 \"n\" opset)\n}", "2:37", "expected an integer");
-  BAD("  %y = relu(%x)\n", "3:1", "expected '}'");
-  BAD("  %y = relu(%x)\n}\n}", "4:1", "after the graph");
-  BAD("  %y = relu(%x)\n  %y = relu(%x)\n}", "3:3", "'y' is defined twice");
-  BAD("  %y = relu(%x) : f32[1,2,3,4,5,6,7,8,9]\n}", "2:39", "unsupported rank");
-  BAD("  $c = const f32[1] data=[nan(0x3f800000)]\n}", "2:27", "not an f32 NaN");
-  BAD("  bind %y data=[1, 2]\n  %y = relu(%x)\n}", "2:8", "undefined value");
-  BAD("  bind %x data=[1, 2]\n  bind %x data=[1, 2]\n  %y = relu(%x)\n}", "3:8",
-      "bound twice");
-#undef BAD
-  assert_int_equal(failures, 0);
+  static const parse_case cases[] = {
+      {"  %y = relu(%x) ~\n}", "2:17", "unexpected character"},
+      {"  %y = frobnicate(%x)\n}", "2:8", "unknown op 'frobnicate'"},
+      {"  %y = relu(%q)\n}", "2:13", "undefined value %'q'"},
+      {"  %y = relu($x)\n}", "2:13", "'x' is not a constant"},
+      {"  $c = const f32[3] data=[1, 2]\n  %y = add(%x, $c)\n}", "2:26", "type mismatch"},
+      {"  $c = const f32[1] data=[1, 2]\n  %y = add(%x, $c)\n}", "2:30", "type mismatch"},
+      {"  $c = const i32[1] data=[1.5]\n}", "2:27", "type mismatch"},
+      {"  $c = const i8[1] data=[128]\n}", "2:26", "out of range"},
+      {"  $c = const f32[1] data=[0x1p+200]\n}", "2:27", "out of range for f32"},
+      {"  %y = relu(%x) : f32[2] dense @arena[0,4)\n}", "2:39", "type mismatch"},
+      {"  %y = relu(%x) : f32[2], f32[2]\n}", "2:25", "more result types"},
+      {"  %y = relu(%x)\n  dead %y = relu(%x) : f32[3]\n}", "3:8", "type mismatch"},
+      {"  %x = relu(%x) : i64[2]\n}", "2:3", "type mismatch"},
+      {"  $c = const f32[100] data=<100 elements, nnz=3, sum=1>\n}", "2:28",
+       "cannot be parsed"},
+      {"  $c = const f32[2] data=file(\"nope.bin\", offset=0, bytes=8)\n}", "2:26",
+       "cannot open side file"},
+      {"  $c = const f32[2] data=file(\"nope.bin\", offset=0, bytes=4)\n}", "2:26",
+       "type mismatch"},
+      {"  $c = const f32[?] data=[]\n}", "2:14", "static type"},
+      {"  %y = relu(%x) {a=1, a=2}\n}", "2:23", "given twice"},
+      {"  %y = relu(%x) {s=\"abc\n}", "2:20", "unterminated string"},
+      {"  %y = relu(%x) loc(node 1 \"n\" opset)\n}", "2:37", "expected an integer"},
+      {"  %y = relu(%x)\n", "3:1", "expected '}'"},
+      {"  %y = relu(%x)\n}\n}", "4:1", "after the graph"},
+      {"  %y = relu(%x)\n  %y = relu(%x)\n}", "3:3", "'y' is defined twice"},
+      {"  %y = relu(%x) : f32[1,2,3,4,5,6,7,8,9]\n}", "2:39", "unsupported rank"},
+      {"  $c = const f32[1] data=[nan(0x3f800000)]\n}", "2:27", "not an f32 NaN"},
+      {"  bind %y data=[1, 2]\n  %y = relu(%x)\n}", "2:8", "undefined value"},
+      {"  bind %x data=[1, 2]\n  bind %x data=[1, 2]\n  %y = relu(%x)\n}", "3:8",
+       "bound twice"},
+  };
+  assert_int_equal(expect_errors(cases, sizeof cases / sizeof cases[0]), 0);
 }
 
 static void test_control_is_valid(void **state) {
@@ -598,30 +589,23 @@ static void test_sparse_text(void **state) {
 
 static void test_sparse_parse_errors(void **state) {
   (void)state;
-  const char *head = "graph @g(%x: f32[2]) -> (%y) {\n";
-  char buf[512];
-  int failures = 0;
-#define BAD(body, where, what)                                        \
-  do {                                                                \
-    snprintf(buf, sizeof buf, "%s%s", head, body);                    \
-    failures += expect_error(buf, "bad.ir:" where ": error: ", what); \
-  } while (0)
-  BAD("  $c = const f32[2] csr<idx=16> data=[1, 2]\n}", "2:29", "expected an index width");
-  BAD("  $c = const f32[2] csr<idx=u65> data=[1, 2]\n}", "2:29", "expected an index width");
-  BAD("  $c = const f32[2] csr<u8> data=[1, 2]\n}", "2:25", "expected 'idx'");
-  BAD("  $c = const f32[2] bsr<4> data=[1, 2]\n}", "2:26", "expected the block shape");
-  BAD("  $c = const f32[2] bsr<4x> data=[1, 2]\n}", "2:25", "malformed number");
-  BAD("  $c = const f32[2] bsr<4x1 data=[1, 2]\n}", "2:29", "expected '>'");
-  BAD("  $c = const f32[2] bsr data=[1, 2]\n}", "2:25", "expected '<'");
-  BAD("  $c = const f32[2] nm<2:4> data=[1, 2]\n}", "2:27", "expected ','");
-  BAD("  $c = const f32[2] nm<2:4, axes=0> data=[1, 2]\n}", "2:29", "expected 'axis'");
-  BAD("  $c = const f32[2] nm<-2:4, axis=0> data=[1, 2]\n}", "2:24", "out of range");
-  BAD("  $c = const f32[2] nnz=1 data=[1, 2]\n}", "2:21", "nnz=1 disagrees with the data, which holds 2");
-  BAD("  $c = const f32[2] nnz=2 density=0.5 data=[1, 2]\n}", "2:21", "density=0.5000 disagrees");
-  BAD("  $c = const f32[2] nnz=-1 data=[1, 2]\n}", "2:25", "out of range");
-  BAD("  $c = const f32[2] density=1 data=[1, 2]\n}", "2:21", "expected 'data'");
-#undef BAD
-  assert_int_equal(failures, 0);
+  static const parse_case cases[] = {
+      {"  $c = const f32[2] csr<idx=16> data=[1, 2]\n}", "2:29", "expected an index width"},
+      {"  $c = const f32[2] csr<idx=u65> data=[1, 2]\n}", "2:29", "expected an index width"},
+      {"  $c = const f32[2] csr<u8> data=[1, 2]\n}", "2:25", "expected 'idx'"},
+      {"  $c = const f32[2] bsr<4> data=[1, 2]\n}", "2:26", "expected the block shape"},
+      {"  $c = const f32[2] bsr<4x> data=[1, 2]\n}", "2:25", "malformed number"},
+      {"  $c = const f32[2] bsr<4x1 data=[1, 2]\n}", "2:29", "expected '>'"},
+      {"  $c = const f32[2] bsr data=[1, 2]\n}", "2:25", "expected '<'"},
+      {"  $c = const f32[2] nm<2:4> data=[1, 2]\n}", "2:27", "expected ','"},
+      {"  $c = const f32[2] nm<2:4, axes=0> data=[1, 2]\n}", "2:29", "expected 'axis'"},
+      {"  $c = const f32[2] nm<-2:4, axis=0> data=[1, 2]\n}", "2:24", "out of range"},
+      {"  $c = const f32[2] nnz=1 data=[1, 2]\n}", "2:21", "nnz=1 disagrees with the data, which holds 2"},
+      {"  $c = const f32[2] nnz=2 density=0.5 data=[1, 2]\n}", "2:21", "density=0.5000 disagrees"},
+      {"  $c = const f32[2] nnz=-1 data=[1, 2]\n}", "2:25", "out of range"},
+      {"  $c = const f32[2] density=1 data=[1, 2]\n}", "2:21", "expected 'data'"},
+  };
+  assert_int_equal(expect_errors(cases, sizeof cases / sizeof cases[0]), 0);
 
   /* -0 is zero, NaN is not; density within the printed rounding. */
   spcc_diag d;
@@ -648,38 +632,40 @@ static int expect_verify_error(const char *text, const char *what) {
 
 static void test_sparse_verify(void **state) {
   (void)state;
+  /* Each body goes between a graph header and "%y = matmul(%x, $w)". */
+#define W(enc, data) "  $w = const f32[4,2] " enc " data=" data "\n"
+  static const struct {
+    const char *body, *what;
+  } cases[] = {
+      {W("nm<4:2, axis=0>", "[1, 0, 0, 2, 0, 0, 3, 0]"), "need 1 <= N < M <= 16"},
+      {W("nm<0:2, axis=0>", "[1, 0, 0, 2, 0, 0, 3, 0]"), "need 1 <= N < M <= 16"},
+      {W("nm<1:17, axis=0>", "[1, 0, 0, 2, 0, 0, 3, 0]"), "need 1 <= N < M <= 16"},
+      {W("nm<1:4, axis=2>", "[1, 0, 0, 2, 0, 0, 3, 0]"), "out of range for rank 2"},
+      {W("nm<1:4, axis=1>", "[1, 0, 0, 2, 0, 0, 3, 0]"), "this use reduces along axis 0"},
+      {W("nm<2:4, axis=0, idx=u3>", "[1, 0, 0, 2, 0, 0, 3, 0]"), "2:4 takes 2"},
+      {W("nm<1:4, axis=0>", "[1, 0, 3, 2, 0, 0, 3, 0]"), "does not fit 1:4"},
+      {W("nm<1:2, axis=0>", "[1, 0, 3, 2, 0, 0, 3, 0]"), "does not fit 1:2"},
+      {W("bsr<1x0>", "[1, 0, 0, 2, 0, 0, 3, 0]"), "block sizes must be >= 1"},
+      {W("bsr<0 x2>", "[1, 0, 0, 2, 0, 0, 3, 0]"), "block sizes must be >= 1"},
+      {W("csr<idx=u7>", "[1, 0, 0, 2, 0, 0, 3, 0]"), "use 8, 16 or 32"},
+      {W("bsr<2x2, idx=u64>", "[1, 0, 0, 2, 0, 0, 3, 0]"), "use 8, 16 or 32"},
+      {W("csr", "[1, 0, 0, 2, 0, 0, 3, 0]") "  %z = add(%x, $w)\n",
+       "input 1 'w' is csr-encoded but is not a weight slot"},
+      {"  $w = const f32[4,4] bsr<2x2> data=[1, 0, 0, 2, 0, 0, 3, 0, 1, 0, 0, 2, 0, 0, 3, 0]\n"
+       "  %q = gemm(%x, $w) {transB=1}\n",
+       "used as two different weight views"},
+      {"  $w = const f32[4,2] csr data=[1, 0, 0, 2, 0, 0, 3, 0]\n  %q = matmul(%x, $w)\n"
+       "  $c = const i64[2] csr data=[1, 0]\n",
+       "csr encoding on 'c', which is not an f32 constant"},
+  };
+#undef W
   int failures = 0;
   char buf[4096];
-  const char *head = "graph @g(%x: f32[2,4]) -> (%y) {\n";
-  const char *tail = "  %y = matmul(%x, $w)\n}";
-#define W(enc, data) "  $w = const f32[4,2] " enc " data=" data "\n"
-#define VBAD(body, what)                                       \
-  do {                                                         \
-    snprintf(buf, sizeof buf, "%s%s%s", head, body, tail);     \
-    failures += expect_verify_error(buf, what);                \
-  } while (0)
-  VBAD(W("nm<4:2, axis=0>", "[1, 0, 0, 2, 0, 0, 3, 0]"), "need 1 <= N < M <= 16");
-  VBAD(W("nm<0:2, axis=0>", "[1, 0, 0, 2, 0, 0, 3, 0]"), "need 1 <= N < M <= 16");
-  VBAD(W("nm<1:17, axis=0>", "[1, 0, 0, 2, 0, 0, 3, 0]"), "need 1 <= N < M <= 16");
-  VBAD(W("nm<1:4, axis=2>", "[1, 0, 0, 2, 0, 0, 3, 0]"), "out of range for rank 2");
-  VBAD(W("nm<1:4, axis=1>", "[1, 0, 0, 2, 0, 0, 3, 0]"), "this use reduces along axis 0");
-  VBAD(W("nm<2:4, axis=0, idx=u3>", "[1, 0, 0, 2, 0, 0, 3, 0]"), "2:4 takes 2");
-  VBAD(W("nm<1:4, axis=0>", "[1, 0, 3, 2, 0, 0, 3, 0]"), "does not fit 1:4");
-  VBAD(W("nm<1:2, axis=0>", "[1, 0, 3, 2, 0, 0, 3, 0]"), "does not fit 1:2");
-  VBAD(W("bsr<1x0>", "[1, 0, 0, 2, 0, 0, 3, 0]"), "block sizes must be >= 1");
-  VBAD(W("bsr<0 x2>", "[1, 0, 0, 2, 0, 0, 3, 0]"), "block sizes must be >= 1");
-  VBAD(W("csr<idx=u7>", "[1, 0, 0, 2, 0, 0, 3, 0]"), "use 8, 16 or 32");
-  VBAD(W("bsr<2x2, idx=u64>", "[1, 0, 0, 2, 0, 0, 3, 0]"), "use 8, 16 or 32");
-  VBAD(W("csr", "[1, 0, 0, 2, 0, 0, 3, 0]") "  %z = add(%x, $w)\n",
-       "input 1 'w' is csr-encoded but is not a weight slot");
-  VBAD("  $w = const f32[4,4] bsr<2x2> data=[1, 0, 0, 2, 0, 0, 3, 0, 1, 0, 0, 2, 0, 0, 3, 0]\n"
-       "  %q = gemm(%x, $w) {transB=1}\n",
-       "used as two different weight views");
-  VBAD("  $w = const f32[4,2] csr data=[1, 0, 0, 2, 0, 0, 3, 0]\n  %q = matmul(%x, $w)\n"
-       "  $c = const i64[2] csr data=[1, 0]\n",
-       "csr encoding on 'c', which is not an f32 constant");
-#undef VBAD
-#undef W
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    snprintf(buf, sizeof buf, "graph @g(%%x: f32[2,4]) -> (%%y) {\n%s  %%y = matmul(%%x, $w)\n}",
+             cases[i].body);
+    failures += expect_verify_error(buf, cases[i].what);
+  }
   /* An encoded input or result, a sparse graph output. */
   failures += expect_verify_error("graph @g(%x: f32[2,2] csr) -> (%y) {\n  %y = relu(%x)\n}",
                                   "csr encoding on 'x', which is not an f32 constant");

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "passes/passes.h"
+#include "support/graph_build.h"
 
 static spcc_type t2(spcc_dtype dt, int64_t a, int64_t b) {
   int64_t dims[2] = {a, b};
@@ -41,20 +42,10 @@ static spcc_graph *mlp_graph(void) {
   int h = spcc_graph_add_value(g, "h", NULL, SPCC_VAL_TEMP);
   int y = spcc_graph_add_value(g, "y", NULL, SPCC_VAL_TEMP);
   int in[3] = {x, w, b};
-  int n0 = spcc_graph_add_node(g, SPCC_OP_GEMM, 3, in, 1, &h);
-  g->nodes[n0].onnx_index = 0;
-  g->nodes[n0].name = "fc";
-  g->nodes[n0].opset = 13;
-  int n1 = spcc_graph_add_node(g, SPCC_OP_RELU, 1, &h, 1, &y);
-  g->nodes[n1].onnx_index = 1;
-  g->nodes[n1].name = "act";
-  g->nodes[n1].opset = 13;
-  g->inputs = spcc_arena_alloc(g->arena, sizeof(int));
-  g->inputs[0] = x;
-  g->n_inputs = 1;
-  g->outputs = spcc_arena_alloc(g->arena, sizeof(int));
-  g->outputs[0] = y;
-  g->n_outputs = 1;
+  gb_set_origin(g, spcc_graph_add_node(g, SPCC_OP_GEMM, 3, in, 1, &h), 0, "fc", 13);
+  gb_set_origin(g, spcc_graph_add_node(g, SPCC_OP_RELU, 1, &h, 1, &y), 1, "act", 13);
+  gb_add_input(g, x);
+  gb_add_output(g, y);
   return g;
 }
 
@@ -87,8 +78,22 @@ static void test_shape_mismatch_is_an_error(void **state) {
   spcc_graph_free(g);
 }
 
-/* Writes the generated files and a main() that checks the result; builds
- * them with cc (and clang when present) and runs the program. */
+/* The default pipeline, which must succeed on g. */
+static void compile(spcc_graph *g) {
+  spcc_options o = {0};
+  spcc_diag d;
+  spcc_diag_init(&d, stderr);
+  assert_true(spcc_run_pipeline(g, &o, &d));
+}
+
+/* What every main() below starts from. */
+static const char main_prelude[] =
+    "#include <stdint.h>\n#include <stdio.h>\n#include <string.h>\n#include \"model.h\"\n"
+    "static unsigned char arena[MODEL_ARENA_SIZE] __attribute__((aligned(64)));\n";
+
+/* Writes the generated files and a main() (main_prelude, then main_src)
+ * that checks the result; builds them with cc (and clang when present) and
+ * runs the program. */
 static void build_and_run(const spcc_graph *g, const char *main_src, const char *tag) {
   char dir[512], c_path[600], h_path[600], m_path[600], cmd[4096];
   snprintf(dir, sizeof dir, "%s/pipeline_%s", SPCC_TEST_TMPDIR, tag);
@@ -104,6 +109,7 @@ static void build_and_run(const spcc_graph *g, const char *main_src, const char 
   spcc_diag d;
   spcc_diag_init(&d, stderr);
   assert_true(spcc_emit_c(g, "model", "model.h", c, h, &d));
+  fputs(main_prelude, m);
   fputs(main_src, m);
   fclose(c);
   fclose(h);
@@ -124,10 +130,7 @@ static void build_and_run(const spcc_graph *g, const char *main_src, const char 
 static void test_emit_mlp(void **state) {
   (void)state;
   spcc_graph *g = mlp_graph();
-  spcc_options o = {0};
-  spcc_diag d;
-  spcc_diag_init(&d, stderr);
-  assert_true(spcc_run_pipeline(g, &o, &d));
+  compile(g);
   /* h [1,2] f32 is the only temporary: one 64-byte slot. */
   assert_int_equal(g->arena_size, 64);
   assert_int_equal(g->arena_lower_bound, 64);
@@ -135,8 +138,6 @@ static void test_emit_mlp(void **state) {
    * + b = [-3.5, -99.25]; relu = [0, 0]. x = [3,0,-1]: [3+3, -3-0.25] +b
    * = [6.5, -103.25] -> [6.5, 0]. */
   const char *main_src =
-      "#include <stdio.h>\n#include \"model.h\"\n"
-      "static unsigned char arena[MODEL_ARENA_SIZE] __attribute__((aligned(64)));\n"
       "int main(void) {\n"
       "  const float x1[1][3] = {{1, 2, 3}}, x2[1][3] = {{3, 0, -1}};\n"
       "  float y[1][2];\n"
@@ -159,21 +160,14 @@ static void test_fold_to_constant_output(void **state) {
   int c = spcc_graph_add_const(g, "c", &t, floats(3, -1.0, 0.0, 2.5));
   int y = spcc_graph_add_value(g, "y", NULL, SPCC_VAL_TEMP);
   spcc_graph_add_node(g, SPCC_OP_RELU, 1, &c, 1, &y);
-  g->outputs = spcc_arena_alloc(g->arena, sizeof(int));
-  g->outputs[0] = y;
-  g->n_outputs = 1;
-  spcc_options o = {0};
-  spcc_diag d;
-  spcc_diag_init(&d, stderr);
-  assert_true(spcc_run_pipeline(g, &o, &d));
+  gb_add_output(g, y);
+  compile(g);
   assert_int_equal(g->n_nodes, 0);
   assert_int_equal(g->values[g->outputs[0]].kind, SPCC_VAL_CONST);
   const float *v = spcc_value_data(g, g->outputs[0]);
   assert_true(v[0] == 0.0f && v[1] == 0.0f && v[2] == 2.5f);
   const char *main_src =
-      "#include \"model.h\"\n"
       "int main(void) {\n"
-      "  static unsigned char arena[MODEL_ARENA_SIZE] __attribute__((aligned(64)));\n"
       "  float y[3];\n"
       "  if (MODEL_NUM_INPUTS != 0) return 1;\n"
       "  if (model_infer(arena, y) != 0) return 2;\n"
@@ -200,25 +194,15 @@ static void test_bound_input_is_checked(void **state) {
   int in[2] = {x, s};
   int n = spcc_graph_add_node(g, SPCC_OP_RESHAPE, 2, in, 1, &y);
   g->nodes[n].opset = 14;
-  g->inputs = spcc_arena_alloc(g->arena, 2 * sizeof(int));
-  g->inputs[0] = x;
-  g->inputs[1] = s;
-  g->n_inputs = 2;
-  g->outputs = spcc_arena_alloc(g->arena, sizeof(int));
-  g->outputs[0] = y;
-  g->n_outputs = 1;
-  spcc_options o = {0};
-  spcc_diag d;
-  spcc_diag_init(&d, stderr);
-  assert_true(spcc_run_pipeline(g, &o, &d));
+  gb_set_inputs(g, 2, in);
+  gb_add_output(g, y);
+  compile(g);
   const spcc_type *ty = &g->values[g->outputs[0]].type;
   assert_int_equal(ty->rank, 2);
   assert_int_equal(ty->dims[0], 3);
   assert_int_equal(ty->dims[1], 2);
   const char *main_src =
-      "#include <stdint.h>\n#include \"model.h\"\n"
       "int main(void) {\n"
-      "  static unsigned char arena[MODEL_ARENA_SIZE] __attribute__((aligned(64)));\n"
       "  const float x[2][3] = {{1, 2, 3}, {4, 5, 6}};\n"
       "  const int64_t good[2] = {3, -1}, bad[2] = {2, -1};\n"
       "  float y[3][2];\n"
@@ -240,17 +224,10 @@ static void test_constants_bit_exact(void **state) {
   float *v = malloc(sizeof bits);
   memcpy(v, bits, sizeof bits);
   int c = spcc_graph_add_const(g, "c", &t, v);
-  g->outputs = spcc_arena_alloc(g->arena, sizeof(int));
-  g->outputs[0] = c;
-  g->n_outputs = 1;
-  spcc_options o = {0};
-  spcc_diag d;
-  spcc_diag_init(&d, stderr);
-  assert_true(spcc_run_pipeline(g, &o, &d));
+  gb_add_output(g, c);
+  compile(g);
   const char *main_src =
-      "#include <string.h>\n#include \"model.h\"\n"
       "int main(void) {\n"
-      "  static unsigned char arena[MODEL_ARENA_SIZE] __attribute__((aligned(64)));\n"
       "  const uint32_t want[4] = {0x7fc00123u, 0x80000000u, 0xff800000u, 0xffc00000u};\n"
       "  float y[4];\n"
       "  if (model_infer(arena, y) != 0) return 1;\n"

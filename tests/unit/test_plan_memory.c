@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "passes/passes.h"
+#include "support/graph_build.h"
 
 /* ---- memory planning: checks -------------------------------------------- */
 
@@ -282,16 +283,14 @@ static int add1(spcc_graph *g, spcc_op op, int in, int out) {
   return spcc_graph_add_node(g, op, 1, &in, 1, &out);
 }
 
-static void set_outputs(spcc_graph *g, int n, const int *ids) {
-  g->outputs = spcc_arena_alloc(g->arena, sizeof(int) * (size_t)n);
-  memcpy(g->outputs, ids, sizeof(int) * (size_t)n);
-  g->n_outputs = n;
-}
-
-static void set_inputs(spcc_graph *g, int n, const int *ids) {
-  g->inputs = spcc_arena_alloc(g->arena, sizeof(int) * (size_t)n);
-  memcpy(g->inputs, ids, sizeof(int) * (size_t)n);
-  g->n_inputs = n;
+/* Runs pass on g, which must succeed; returns its diagnostics (errors are
+ * printed too, so a failure explains itself). */
+static spcc_diag run_pass(bool (*pass)(spcc_graph *, const spcc_options *, spcc_diag *),
+                          spcc_graph *g) {
+  spcc_diag d;
+  spcc_diag_init(&d, stderr);
+  assert_true(pass(g, NULL, &d));
+  return d;
 }
 
 static int add_const_f32(spcc_graph *g, const char *name, int64_t n, const float *v) {
@@ -316,11 +315,9 @@ static void test_pass_plan_chain(void **state) {
   add1(g, SPCC_OP_RELU, a, b);
   add1(g, SPCC_OP_RELU, b, c);
   add1(g, SPCC_OP_RELU, c, y);
-  set_inputs(g, 1, &x);
-  set_outputs(g, 1, &y);
-  spcc_diag d;
-  spcc_diag_init(&d, NULL);
-  assert_true(spcc_pass_plan_memory(g, NULL, &d));
+  gb_set_inputs(g, 1, &x);
+  gb_set_outputs(g, 1, &y);
+  spcc_diag d = run_pass(spcc_pass_plan_memory, g);
   assert_int_equal(d.n_warnings, 0);
   assert_int_equal(g->arena_lower_bound, 2 * 4032);
   assert_int_equal(g->arena_size, 2 * 4032);
@@ -366,11 +363,9 @@ static void test_pass_plan_no_temps(void **state) {
   int x = spcc_graph_add_value(g, "x", &t, SPCC_VAL_INPUT);
   int y = spcc_graph_add_value(g, "y", &t, SPCC_VAL_TEMP);
   add1(g, SPCC_OP_RELU, x, y);
-  set_inputs(g, 1, &x);
-  set_outputs(g, 1, &y);
-  spcc_diag d;
-  spcc_diag_init(&d, NULL);
-  assert_true(spcc_pass_plan_memory(g, NULL, &d));
+  gb_set_inputs(g, 1, &x);
+  gb_set_outputs(g, 1, &y);
+  run_pass(spcc_pass_plan_memory, g);
   assert_int_equal(g->arena_size, 0);
   assert_int_equal(g->arena_lower_bound, 0);
   spcc_graph_free(g);
@@ -385,9 +380,7 @@ static void test_pass_plan_intervals(void **state) {
   int last[] = {2, 3, 3, 4, 5, 1}; /* the last one is never read */
   int vid[6];
   spcc_graph *g = graph_of_intervals(6, bytes, first, last, vid);
-  spcc_diag d;
-  spcc_diag_init(&d, NULL);
-  assert_true(spcc_pass_plan_memory(g, NULL, &d));
+  run_pass(spcc_pass_plan_memory, g);
   int64_t off[6], lb;
   int64_t arena = spcc_plan_offsets(6, bytes, first, last, off, &lb);
   assert_int_equal(g->arena_size, arena);
@@ -408,9 +401,7 @@ static void test_pass_plan_warns(void **state) {
   enum { N = sizeof bytes / sizeof bytes[0] };
   int vid[N];
   spcc_graph *g = graph_of_intervals(N, bytes, first, last, vid);
-  spcc_diag d;
-  spcc_diag_init(&d, NULL);
-  assert_true(spcc_pass_plan_memory(g, NULL, &d));
+  spcc_diag d = run_pass(spcc_pass_plan_memory, g);
   assert_int_equal(d.n_errors, 0);
   assert_int_equal(d.n_warnings, 1);
   assert_true(g->arena_size * 10 > g->arena_lower_bound * 11);
@@ -436,11 +427,9 @@ static void test_dce_dead_branch(void **state) {
   int bw[2] = {b, w};
   spcc_graph_add_node(g, SPCC_OP_ADD, 2, bw, 1, &c);
   int ins[2] = {x, z};
-  set_inputs(g, 2, ins);
-  set_outputs(g, 1, &a);
-  spcc_diag d;
-  spcc_diag_init(&d, NULL);
-  assert_true(spcc_pass_dce(g, NULL, &d));
+  gb_set_inputs(g, 2, ins);
+  gb_set_outputs(g, 1, &a);
+  spcc_diag d = run_pass(spcc_pass_dce, g);
   assert_true(spcc_verify_graph(g, &d));
   assert_int_equal(g->n_nodes, 1);
   assert_int_equal(g->nodes[0].op, SPCC_OP_RELU);
@@ -471,11 +460,9 @@ static void test_dce_partial_outputs(void **state) {
   int pq[2] = {p, q};
   spcc_graph_add_node(g, SPCC_OP_MAX_POOL, 1, &a, 2, pq); /* two outputs */
   add1(g, SPCC_OP_RELU, q, y);
-  set_inputs(g, 1, &x);
-  set_outputs(g, 1, &y);
-  spcc_diag d;
-  spcc_diag_init(&d, NULL);
-  assert_true(spcc_pass_dce(g, NULL, &d));
+  gb_set_inputs(g, 1, &x);
+  gb_set_outputs(g, 1, &y);
+  spcc_diag d = run_pass(spcc_pass_dce, g);
   assert_int_equal(g->n_nodes, 3);
   assert_int_equal(g->n_values, 5); /* p stays: its node does */
   assert_true(spcc_pass_dce(g, NULL, &d));
@@ -494,11 +481,9 @@ static void test_dce_everything_dead(void **state) {
   int b = spcc_graph_add_value(g, "b", &t, SPCC_VAL_TEMP);
   add1(g, SPCC_OP_RELU, x, a);
   add1(g, SPCC_OP_RELU, a, b);
-  set_inputs(g, 1, &x);
-  set_outputs(g, 1, &x); /* the output is the input itself */
-  spcc_diag d;
-  spcc_diag_init(&d, NULL);
-  assert_true(spcc_pass_dce(g, NULL, &d));
+  gb_set_inputs(g, 1, &x);
+  gb_set_outputs(g, 1, &x); /* the output is the input itself */
+  run_pass(spcc_pass_dce, g);
   assert_int_equal(g->n_nodes, 0);
   assert_int_equal(g->n_values, 1);
   assert_int_equal(g->inputs[0], 0);
@@ -528,11 +513,9 @@ static void test_fold_relu(void **state) {
   add1(g, SPCC_OP_RELU, c, a);
   int xa[2] = {x, a};
   spcc_graph_add_node(g, SPCC_OP_ADD, 2, xa, 1, &y);
-  set_inputs(g, 1, &x);
-  set_outputs(g, 1, &y);
-  spcc_diag d;
-  spcc_diag_init(&d, stderr);
-  assert_true(spcc_pass_fold_constants(g, NULL, &d));
+  gb_set_inputs(g, 1, &x);
+  gb_set_outputs(g, 1, &y);
+  spcc_diag d = run_pass(spcc_pass_fold_constants, g);
   assert_true(spcc_verify_graph(g, &d));
   assert_int_equal(g->n_nodes, 1);
   assert_int_equal(g->nodes[0].op, SPCC_OP_ADD);
@@ -563,12 +546,10 @@ static void test_fold_chain(void **state) {
   int bc[2] = {b, c};
   spcc_graph_add_node(g, SPCC_OP_SUB, 2, bc, 1, &y);
   add1(g, SPCC_OP_RELU, x, r);
-  set_inputs(g, 1, &x);
+  gb_set_inputs(g, 1, &x);
   int outs[2] = {y, r};
-  set_outputs(g, 2, outs);
-  spcc_diag d;
-  spcc_diag_init(&d, stderr);
-  assert_true(spcc_pass_fold_constants(g, NULL, &d));
+  gb_set_outputs(g, 2, outs);
+  spcc_diag d = run_pass(spcc_pass_fold_constants, g);
   assert_true(spcc_verify_graph(g, &d));
   assert_int_equal(g->n_nodes, 1);
   assert_int_equal(g->nodes[0].op, SPCC_OP_RELU);
@@ -594,11 +575,9 @@ static void test_fold_bound_input(void **state) {
   g->values[x].const_id = spcc_graph_add_const_data(g, SPCC_DT_F32, 2, xv);
   int y = spcc_graph_add_value(g, "y", &t, SPCC_VAL_TEMP);
   add1(g, SPCC_OP_RELU, x, y);
-  set_inputs(g, 1, &x);
-  set_outputs(g, 1, &y);
-  spcc_diag d;
-  spcc_diag_init(&d, stderr);
-  assert_true(spcc_pass_fold_constants(g, NULL, &d));
+  gb_set_inputs(g, 1, &x);
+  gb_set_outputs(g, 1, &y);
+  spcc_diag d = run_pass(spcc_pass_fold_constants, g);
   assert_true(spcc_verify_graph(g, &d));
   assert_int_equal(g->n_nodes, 0);
   assert_int_equal(g->n_inputs, 1);
@@ -627,10 +606,8 @@ static int outer_product_nodes_after_fold(int64_t n) {
   int y = spcc_graph_add_value(g, "y", &ts, SPCC_VAL_TEMP);
   int cr[2] = {c, r};
   spcc_graph_add_node(g, SPCC_OP_MATMUL, 2, cr, 1, &y);
-  set_outputs(g, 1, &y);
-  spcc_diag d;
-  spcc_diag_init(&d, stderr);
-  assert_true(spcc_pass_fold_constants(g, NULL, &d));
+  gb_set_outputs(g, 1, &y);
+  run_pass(spcc_pass_fold_constants, g);
   int nodes = g->n_nodes;
   if (nodes == 0) {
     const float *yv = const_f32(g, "y");
@@ -663,10 +640,8 @@ static void test_fold_omitted_output(void **state) {
   int64_t k[2] = {2, 2};
   spcc_node_set_ints(g, nd, "kernel_shape", 2, k);
   spcc_node_set_ints(g, nd, "strides", 2, k);
-  set_outputs(g, 1, &y);
-  spcc_diag d;
-  spcc_diag_init(&d, stderr);
-  assert_true(spcc_pass_fold_constants(g, NULL, &d));
+  gb_set_outputs(g, 1, &y);
+  run_pass(spcc_pass_fold_constants, g);
   assert_int_equal(g->n_nodes, 0);
   const float *yv = const_f32(g, "y");
   /* x = [0 5 10 15 / 4 9 14 3 / 8 13 2 7 / 12 1 6 11] */
@@ -694,7 +669,7 @@ static void test_fold_eval_failure(void **state) {
   add1(g, SPCC_OP_RELU, c, a);
   add1(g, SPCC_OP_SIGMOID, k, s); /* Sigmoid has no u8 kernel */
   int outs[2] = {a, s};
-  set_outputs(g, 2, outs);
+  gb_set_outputs(g, 2, outs);
   spcc_diag d;
   spcc_diag_init(&d, NULL);
   assert_false(spcc_pass_fold_constants(g, NULL, &d));

@@ -16,6 +16,7 @@
 #include "backend/c/ops.h"
 #include "passes/passes.h"
 #include "spcc/spcc_rt.h"
+#include "support/graph_build.h"
 
 static void assert_close(const float *got, const float *want, int n, float tol) {
   for (int i = 0; i < n; i++) {
@@ -170,23 +171,12 @@ static void test_batch_norm(void **state) {
   assert_close(y, want, 8, 1e-7f);
 }
 
-/* A fresh value name (ir/graph.c's own fresh-name path is not used, so
- * these tests do not depend on it). */
-static const char *fresh(spcc_graph *g) {
-  return spcc_arena_printf(g->arena, "v%d", g->n_values);
-}
-
 /* ---- shape rules and compile-time evaluation ------------------------------- */
-
-static int add_input(spcc_graph *g, const char *name, spcc_dtype dt, int rank,
-                     const int64_t *dims) {
-  spcc_type t = spcc_type_make(dt, rank, dims);
-  return spcc_graph_add_value(g, name ? name : fresh(g), &t, SPCC_VAL_INPUT);
-}
 
 static int add_node(spcc_graph *g, spcc_op op, int opset, int n_in, const int *in, int n_out) {
   int out[4];
-  for (int k = 0; k < n_out; k++) out[k] = spcc_graph_add_value(g, fresh(g), NULL, SPCC_VAL_TEMP);
+  for (int k = 0; k < n_out; k++)
+    out[k] = spcc_graph_add_value(g, gb_fresh_name(g), NULL, SPCC_VAL_TEMP);
   int idx = spcc_graph_add_node(g, op, n_in, in, n_out, out);
   g->nodes[idx].opset = opset;
   return idx;
@@ -201,7 +191,7 @@ static void test_shape_matmul_1d(void **state) {
   (void)state;
   spcc_graph *g = spcc_graph_new("t", "t.onnx");
   const int64_t da[] = {3}, db[] = {2, 3, 4};
-  int in[2] = {add_input(g, "a", SPCC_DT_F32, 1, da), add_input(g, "b", SPCC_DT_F32, 3, db)};
+  int in[2] = {gb_input_value(g, "a", SPCC_DT_F32, 1, da), gb_input_value(g, "b", SPCC_DT_F32, 3, db)};
   int node = add_node(g, SPCC_OP_MATMUL, 13, 2, in, 1);
   spcc_diag d;
   assert_true(infer(g, node, &d));
@@ -225,7 +215,7 @@ static void test_shape_errors(void **state) {
   /* Gemm K mismatch. */
   spcc_graph *g = spcc_graph_new("t", "t.onnx");
   const int64_t d23[] = {2, 3}, d24[] = {2, 4};
-  int in[5] = {add_input(g, "a", SPCC_DT_F32, 2, d23), add_input(g, "b", SPCC_DT_F32, 2, d24)};
+  int in[5] = {gb_input_value(g, "a", SPCC_DT_F32, 2, d23), gb_input_value(g, "b", SPCC_DT_F32, 2, d24)};
   int node = add_node(g, SPCC_OP_GEMM, 13, 2, in, 1);
   assert_false(infer(g, node, &d));
   assert_non_null(strstr(d.first_error, "mismatch"));
@@ -234,9 +224,9 @@ static void test_shape_errors(void **state) {
   /* Gemm opset 6 without broadcast needs C [M,N]. */
   g = spcc_graph_new("t", "t.onnx");
   const int64_t d32[] = {3, 2}, d2[] = {2};
-  in[0] = add_input(g, "a", SPCC_DT_F32, 2, d23);
-  in[1] = add_input(g, "b", SPCC_DT_F32, 2, d32);
-  in[2] = add_input(g, "c", SPCC_DT_F32, 1, d2);
+  in[0] = gb_input_value(g, "a", SPCC_DT_F32, 2, d23);
+  in[1] = gb_input_value(g, "b", SPCC_DT_F32, 2, d32);
+  in[2] = gb_input_value(g, "c", SPCC_DT_F32, 1, d2);
   node = add_node(g, SPCC_OP_GEMM, 6, 3, in, 1);
   assert_false(infer(g, node, &d));
   spcc_node_set_int(g, node, "broadcast", 1);
@@ -246,8 +236,8 @@ static void test_shape_errors(void **state) {
   /* BatchNormalization training outputs are unsupported; f16-free dtypes only. */
   g = spcc_graph_new("t", "t.onnx");
   const int64_t dx[] = {1, 2, 2}, dc[] = {2};
-  in[0] = add_input(g, "x", SPCC_DT_F32, 3, dx);
-  for (int k = 1; k < 5; k++) in[k] = add_input(g, NULL, SPCC_DT_F32, 1, dc);
+  in[0] = gb_input_value(g, "x", SPCC_DT_F32, 3, dx);
+  for (int k = 1; k < 5; k++) in[k] = gb_input_value(g, NULL, SPCC_DT_F32, 1, dc);
   node = add_node(g, SPCC_OP_BATCH_NORM, 15, 5, in, 3);
   assert_false(infer(g, node, &d));
   assert_non_null(strstr(d.first_error, "unsupported"));
@@ -255,8 +245,8 @@ static void test_shape_errors(void **state) {
 
   /* Opset 6: is_test=0 asks for training (unsupported); is_test=1 is fine. */
   g = spcc_graph_new("t", "t.onnx");
-  in[0] = add_input(g, "x", SPCC_DT_F32, 3, dx);
-  for (int k = 1; k < 5; k++) in[k] = add_input(g, NULL, SPCC_DT_F32, 1, dc);
+  in[0] = gb_input_value(g, "x", SPCC_DT_F32, 3, dx);
+  for (int k = 1; k < 5; k++) in[k] = gb_input_value(g, NULL, SPCC_DT_F32, 1, dc);
   node = add_node(g, SPCC_OP_BATCH_NORM, 6, 5, in, 1);
   spcc_node_set_int(g, node, "is_test", 0);
   assert_false(infer(g, node, &d));
@@ -267,7 +257,7 @@ static void test_shape_errors(void **state) {
 
   /* Softmax on int32 is an unsupported element type. */
   g = spcc_graph_new("t", "t.onnx");
-  in[0] = add_input(g, "x", SPCC_DT_I32, 2, d23);
+  in[0] = gb_input_value(g, "x", SPCC_DT_I32, 2, d23);
   node = add_node(g, SPCC_OP_SOFTMAX, 13, 1, in, 1);
   assert_false(infer(g, node, &d));
   assert_non_null(strstr(d.first_error, "unsupported element type i32"));
@@ -279,7 +269,7 @@ static void test_softmax_legacy_coercion(void **state) {
   /* Opset 11, axis 1 on [1,2,2]: one softmax over all 4 elements. */
   spcc_graph *g = spcc_graph_new("t", "t.onnx");
   const int64_t dx[] = {1, 2, 2};
-  int in[1] = {add_input(g, "x", SPCC_DT_F32, 3, dx)};
+  int in[1] = {gb_input_value(g, "x", SPCC_DT_F32, 3, dx)};
   int node = add_node(g, SPCC_OP_SOFTMAX, 11, 1, in, 1);
   spcc_diag d;
   assert_true(infer(g, node, &d));

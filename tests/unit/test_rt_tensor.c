@@ -16,6 +16,7 @@
 #include "backend/c/ops.h"
 #include "passes/passes.h"
 #include "spcc/spcc_rt.h"
+#include "support/graph_build.h"
 
 /* ---- kernels ------------------------------------------------------------- */
 
@@ -93,30 +94,18 @@ static void test_concat_rows(void **state) {
   assert_memory_equal(y, want, sizeof want);
 }
 
-/* A fresh value name (ir/graph.c's own fresh-name path is not used, so
- * these tests do not depend on it). */
-static const char *fresh(spcc_graph *g) {
-  return spcc_arena_printf(g->arena, "v%d", g->n_values);
-}
-
 /* ---- shape rules and evaluation through a graph ----------------------------- */
-
-static int add_value(spcc_graph *g, const char *name, spcc_dtype dt, int rank,
-                     const int64_t *dims) {
-  spcc_type t = spcc_type_make(dt, rank, dims);
-  return spcc_graph_add_value(g, name ? name : fresh(g), &t, SPCC_VAL_INPUT);
-}
 
 static int add_shape_const(spcc_graph *g, int n, const int64_t *v) {
   const int64_t dims[1] = {n};
   spcc_type t = spcc_type_make(SPCC_DT_I64, 1, dims);
   int64_t *data = malloc(sizeof(int64_t) * (size_t)(n ? n : 1));
   memcpy(data, v, sizeof(int64_t) * (size_t)n);
-  return spcc_graph_add_const(g, fresh(g), &t, data);
+  return spcc_graph_add_const(g, gb_fresh_name(g), &t, data);
 }
 
 static int add_node(spcc_graph *g, spcc_op op, int opset, int n_in, const int *in) {
-  int out = spcc_graph_add_value(g, fresh(g), NULL, SPCC_VAL_TEMP);
+  int out = spcc_graph_add_value(g, gb_fresh_name(g), NULL, SPCC_VAL_TEMP);
   int idx = spcc_graph_add_node(g, op, n_in, in, 1, &out);
   g->nodes[idx].opset = opset;
   return idx;
@@ -140,7 +129,7 @@ static void check_dims(const spcc_type *t, int rank, const int64_t *dims) {
 static bool reshape_case(int opset, int allowzero, int n, const int64_t *shape, int xrank,
                          const int64_t *xdims, spcc_type *out, spcc_diag *d) {
   spcc_graph *g = spcc_graph_new("t", "t.onnx");
-  int in[2] = {add_value(g, "x", SPCC_DT_F32, xrank, xdims), -1};
+  int in[2] = {gb_input_value(g, "x", SPCC_DT_F32, xrank, xdims), -1};
   int node;
   if (opset < 5) {
     node = add_node(g, SPCC_OP_RESHAPE, opset, 1, in);
@@ -182,7 +171,7 @@ static void test_reshape_rules(void **state) {
   /* A shape that is not a constant is unsupported. */
   spcc_graph *g = spcc_graph_new("t", "t.onnx");
   const int64_t three[] = {3};
-  int in[2] = {add_value(g, "x", SPCC_DT_F32, 3, x), add_value(g, "s", SPCC_DT_I64, 1, three)};
+  int in[2] = {gb_input_value(g, "x", SPCC_DT_F32, 3, x), gb_input_value(g, "s", SPCC_DT_I64, 1, three)};
   add_node(g, SPCC_OP_RESHAPE, 13, 2, in);
   assert_false(infer(g, &d));
   assert_non_null(strstr(d.first_error, "unsupported"));
@@ -197,7 +186,7 @@ static void test_flatten_rule(void **state) {
   spcc_diag d;
   for (int i = 0; i < 6; i++) {
     spcc_graph *g = spcc_graph_new("t", "t.onnx");
-    int in[1] = {add_value(g, "x", SPCC_DT_BOOL, 4, x)};
+    int in[1] = {gb_input_value(g, "x", SPCC_DT_BOOL, 4, x)};
     int node = add_node(g, SPCC_OP_FLATTEN, 13, 1, in);
     spcc_node_set_int(g, node, "axis", axes[i]);
     assert_true(infer(g, &d));
@@ -206,7 +195,7 @@ static void test_flatten_rule(void **state) {
   }
   /* Negative axes arrived in opset 11. */
   spcc_graph *g = spcc_graph_new("t", "t.onnx");
-  int in[1] = {add_value(g, "x", SPCC_DT_F32, 4, x)};
+  int in[1] = {gb_input_value(g, "x", SPCC_DT_F32, 4, x)};
   int node = add_node(g, SPCC_OP_FLATTEN, 9, 1, in);
   spcc_node_set_int(g, node, "axis", -1);
   assert_false(infer(g, &d));
@@ -233,7 +222,7 @@ static void test_transpose_all_perms(void **state) {
           const int64_t perm[] = {a, b, c, e};
           for (int t = 0; t < 2; t++) {
             spcc_graph *g = spcc_graph_new("t", "t.onnx");
-            int in[1] = {add_value(g, "x", t ? SPCC_DT_F64 : SPCC_DT_I8, 4, xd)};
+            int in[1] = {gb_input_value(g, "x", t ? SPCC_DT_F64 : SPCC_DT_I8, 4, xd)};
             int node = add_node(g, SPCC_OP_TRANSPOSE, 13, 1, in);
             spcc_node_set_ints(g, node, "perm", 4, perm);
             spcc_diag d;
@@ -267,8 +256,8 @@ static void test_concat_rule(void **state) {
   (void)state;
   spcc_graph *g = spcc_graph_new("t", "t.onnx");
   const int64_t a[] = {2, 2, 1}, b[] = {2, 0, 1}, c[] = {2, 1, 1};
-  int in[3] = {add_value(g, "a", SPCC_DT_U8, 3, a), add_value(g, "b", SPCC_DT_U8, 3, b),
-               add_value(g, "c", SPCC_DT_U8, 3, c)};
+  int in[3] = {gb_input_value(g, "a", SPCC_DT_U8, 3, a), gb_input_value(g, "b", SPCC_DT_U8, 3, b),
+               gb_input_value(g, "c", SPCC_DT_U8, 3, c)};
   int node = add_node(g, SPCC_OP_CONCAT, 13, 3, in);
   spcc_node_set_int(g, node, "axis", -2);
   spcc_diag d;
@@ -287,8 +276,8 @@ static void test_concat_rule(void **state) {
   /* Mismatched off-axis dims are an error. */
   g = spcc_graph_new("t", "t.onnx");
   const int64_t e[] = {3, 2, 1};
-  in[0] = add_value(g, "a", SPCC_DT_U8, 3, a);
-  in[1] = add_value(g, "e", SPCC_DT_U8, 3, e);
+  in[0] = gb_input_value(g, "a", SPCC_DT_U8, 3, a);
+  in[1] = gb_input_value(g, "e", SPCC_DT_U8, 3, e);
   node = add_node(g, SPCC_OP_CONCAT, 13, 2, in);
   spcc_node_set_int(g, node, "axis", 1);
   assert_false(infer(g, &d));

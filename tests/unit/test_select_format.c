@@ -21,6 +21,7 @@
 
 #include "ir/sparse.h"
 #include "passes/passes.h"
+#include "support/graph_build.h"
 
 /* ---- graph building ------------------------------------------------------ */
 
@@ -36,39 +37,6 @@ static float rnd_value(void) { /* magnitude in [0.5, 1.5), random sign */
   return rnd01() < 0.5 ? -x : x;
 }
 
-static int add_tensor(spcc_graph *g, const char *name, int rank, const int64_t *dims, float *data) {
-  spcc_type t = spcc_type_make(SPCC_DT_F32, rank, dims);
-  if (data) return spcc_graph_add_const(g, name, &t, data);
-  int v = spcc_graph_add_value(g, name, &t, SPCC_VAL_INPUT);
-  g->inputs = realloc(g->inputs, sizeof(int) * (size_t)(g->n_inputs + 1));
-  g->inputs[g->n_inputs++] = v;
-  return v;
-}
-
-static int add_node(spcc_graph *g, spcc_op op, int n_in, const int *in, const char *name) {
-  int out = spcc_graph_add_value(g, NULL, NULL, SPCC_VAL_TEMP);
-  int k = spcc_graph_add_node(g, op, n_in, in, 1, &out);
-  g->nodes[k].onnx_index = k;
-  g->nodes[k].name = spcc_arena_strdup(g->arena, name);
-  g->nodes[k].opset = 13;
-  return k;
-}
-
-/* The output of node k (after add_node, which may move g->nodes). */
-static int out_of(const spcc_graph *g, int k) { return g->nodes[k].out[0]; }
-
-static void add_output(spcc_graph *g, int v) {
-  g->outputs = realloc(g->outputs, sizeof(int) * (size_t)(g->n_outputs + 1));
-  g->outputs[g->n_outputs++] = v;
-}
-
-static void free_graph(spcc_graph *g) {
-  free(g->inputs);
-  free(g->outputs);
-  g->inputs = g->outputs = NULL;
-  spcc_graph_free(g);
-}
-
 typedef enum { OP_MATMUL, OP_GEMM_T, OP_GEMM_N, OP_CONV } op_kind;
 static const char *const op_names[] = {"MatMul W[K,N]", "Gemm transB=1", "Gemm transB=0",
                                        "Conv"};
@@ -81,18 +49,18 @@ static spcc_graph *weight_graph(op_kind op, int64_t p, int64_t rows, int64_t col
   int node;
   if (op == OP_CONV) {
     int64_t ci = cols / 9, xd[4] = {1, ci, p, 1}, wd[4] = {rows, ci, 3, 3};
-    int in[2] = {add_tensor(g, "x", 4, xd, NULL), add_tensor(g, "W", 4, wd, w)};
-    node = add_node(g, SPCC_OP_CONV, 2, in, "conv");
+    int in[2] = {gb_tensor(g, "x", 4, xd, NULL), gb_tensor(g, "W", 4, wd, w)};
+    node = gb_node(g, SPCC_OP_CONV, 2, in, "conv");
     int64_t pads[4] = {1, 1, 1, 1};
     spcc_node_set_ints(g, node, "pads", 4, pads);
   } else {
     int64_t xd[2] = {p, cols};
     int64_t wd[2] = {op == OP_GEMM_T ? rows : cols, op == OP_GEMM_T ? cols : rows};
-    int in[2] = {add_tensor(g, "x", 2, xd, NULL), add_tensor(g, "W", 2, wd, w)};
-    node = add_node(g, op == OP_MATMUL ? SPCC_OP_MATMUL : SPCC_OP_GEMM, 2, in, "lin");
+    int in[2] = {gb_tensor(g, "x", 2, xd, NULL), gb_tensor(g, "W", 2, wd, w)};
+    node = gb_node(g, op == OP_MATMUL ? SPCC_OP_MATMUL : SPCC_OP_GEMM, 2, in, "lin");
     if (op != OP_MATMUL) spcc_node_set_int(g, node, "transB", op == OP_GEMM_T);
   }
-  add_output(g, g->nodes[node].out[0]);
+  gb_add_output(g, gb_out(g, node));
   return g;
 }
 
@@ -135,19 +103,14 @@ static float *make_weight(op_kind op, int64_t rows, int64_t cols, pattern pat, d
   return w;
 }
 
-static spcc_options options(void) {
-  spcc_options o;
-  spcc_options_init(&o);
-  o.sparse.prune_min_elems = 0;
-  return o;
-}
-
-/* shape-infer, sparsify, select-format, verify. */
-static void run_passes(spcc_graph *g, const spcc_options *o, spcc_diag *d) {
-  assert_true(spcc_pass_shape_infer(g, o, d));
-  assert_true(spcc_pass_sparsify(g, o, d));
-  assert_true(spcc_pass_select_format(g, o, d));
-  assert_true(spcc_verify_graph(g, d));
+/* shape-infer, sparsify, select-format, verify; diagnostics go to out. */
+static void run_passes(spcc_graph *g, const spcc_options *o, FILE *out) {
+  spcc_diag d;
+  spcc_diag_init(&d, out);
+  assert_true(spcc_pass_shape_infer(g, o, &d));
+  assert_true(spcc_pass_sparsify(g, o, &d));
+  assert_true(spcc_pass_select_format(g, o, &d));
+  assert_true(spcc_verify_graph(g, &d));
 }
 
 static const spcc_encoding *enc_of(const spcc_graph *g, const char *name) {
@@ -197,10 +160,8 @@ static void test_format_by_density(void **state) {
         int64_t rows = 64, cols = op == OP_CONV ? 16 * 9 : 128;
         float *w = make_weight(op, rows, cols, k->pat, k->a, k->b, (uint32_t)(100 + i));
         spcc_graph *g = weight_graph(op, positions[pi], rows, cols, w);
-        spcc_options o = options();
-        spcc_diag d;
-        spcc_diag_init(&d, stderr);
-        run_passes(g, &o, &d);
+        spcc_options o = gb_sparse_options();
+        run_passes(g, &o, stderr);
         char buf[64];
         const char *got = enc_str(enc_of(g, "W"), buf, sizeof buf);
         if (op == OP_MATMUL)
@@ -208,7 +169,7 @@ static void test_format_by_density(void **state) {
         if (k->want && strcmp(got, k->want) != 0)
           fail_msg("%s on %s at %" PRId64 " positions: got %s, want %s", k->what, op_names[op],
                    positions[pi], got, k->want);
-        free_graph(g);
+        spcc_graph_free(g);
       }
 }
 
@@ -220,36 +181,32 @@ static void test_encoding_fields(void **state) {
   for (int op = OP_MATMUL; op <= OP_CONV; op++) {
     int64_t cols = op == OP_CONV ? 8 * 9 : 64;
     spcc_graph *g = weight_graph(op, 4, 32, cols, make_weight(op, 32, cols, PAT_NM, 2, 4, 5));
-    spcc_options o = options();
-    spcc_diag d;
-    spcc_diag_init(&d, stderr);
-    run_passes(g, &o, &d);
+    spcc_options o = gb_sparse_options();
+    run_passes(g, &o, stderr);
     const spcc_encoding *e = enc_of(g, "W");
     assert_int_equal(e->kind, SPCC_ENC_NM);
     assert_int_equal(e->axis, axis[op]);
     assert_int_equal(e->index_bits, 2);
-    free_graph(g);
+    spcc_graph_free(g);
   }
   /* 300 reduction columns need 16-bit CSR indices; 4-wide blocks of them
    * are 75 block columns: 8 bits. */
   spcc_graph *g = weight_graph(OP_GEMM_T, 1, 16, 300, make_weight(OP_GEMM_T, 16, 300, PAT_RANDOM, 0.1, 0, 6));
-  spcc_options o = options();
+  spcc_options o = gb_sparse_options();
   o.sparse.format = SPCC_FORMAT_CSR;
-  spcc_diag d;
-  spcc_diag_init(&d, stderr);
-  run_passes(g, &o, &d);
+  run_passes(g, &o, stderr);
   assert_int_equal(enc_of(g, "W")->kind, SPCC_ENC_CSR);
   assert_int_equal(enc_of(g, "W")->index_bits, 16);
   o.sparse.format = SPCC_FORMAT_BSR;
   o.sparse.prune = 0.5;
   o.sparse.block_r = 1;
   o.sparse.block_c = 4;
-  run_passes(g, &o, &d);
+  run_passes(g, &o, stderr);
   assert_int_equal(enc_of(g, "W")->kind, SPCC_ENC_BSR);
   assert_int_equal(enc_of(g, "W")->block_r, 1);
   assert_int_equal(enc_of(g, "W")->block_c, 4);
   assert_int_equal(enc_of(g, "W")->index_bits, 8);
-  free_graph(g);
+  spcc_graph_free(g);
 }
 
 /* ---- --format ------------------------------------------------------------------ */
@@ -262,7 +219,7 @@ static spcc_encoding forced(spcc_format_choice f, int n, int m, pattern pat, dou
   float *copy = malloc(sizeof(float) * 16 * 64);
   memcpy(copy, w, sizeof(float) * 16 * 64);
   spcc_graph *g = weight_graph(OP_GEMM_T, 8, 16, 64, w);
-  spcc_options o = options();
+  spcc_options o = gb_sparse_options();
   o.sparse.format = f;
   size_t len;
   FILE *stream = open_memstream(notes, &len);
@@ -279,7 +236,7 @@ static spcc_encoding forced(spcc_format_choice f, int n, int m, pattern pat, dou
                       sizeof(float) * 16 * 64); /* never a value */
   spcc_encoding e = *enc_of(g, "W");
   free(copy);
-  free_graph(g);
+  spcc_graph_free(g);
   return e;
 }
 
@@ -348,16 +305,14 @@ static void test_same_format_for_existing_zeros(void **state) {
       int64_t rows = 64, cols = op == OP_CONV ? 16 * 9 : 96;
       /* spcc prunes a dense weight. */
       spcc_graph *ga = weight_graph(op, 16, rows, cols, make_weight(op, rows, cols, PAT_RANDOM, 1.0, 0, 77));
-      spcc_options o = options();
+      spcc_options o = gb_sparse_options();
       o.sparse.prune = k->prune;
       o.sparse.prune_global = k->prune_global;
       o.sparse.nm_n = k->nm_n;
       o.sparse.nm_m = k->nm_m;
       o.sparse.block_r = k->block_r;
       o.sparse.block_c = k->block_c;
-      spcc_diag d;
-      spcc_diag_init(&d, stderr);
-      run_passes(ga, &o, &d);
+      run_passes(ga, &o, stderr);
       /* A model that arrives with those values, compiled with no option. */
       float *pruned = malloc(sizeof(float) * (size_t)(rows * cols));
       memcpy(pruned, spcc_value_data(ga, spcc_graph_find_value(ga, "W")),
@@ -365,7 +320,7 @@ static void test_same_format_for_existing_zeros(void **state) {
       spcc_graph *gb = weight_graph(op, 16, rows, cols, pruned);
       spcc_options none;
       spcc_options_init(&none);
-      run_passes(gb, &none, &d);
+      run_passes(gb, &none, stderr);
       char a[64], b[64];
       enc_str(enc_of(ga, "W"), a, sizeof a);
       enc_str(enc_of(gb, "W"), b, sizeof b);
@@ -374,8 +329,8 @@ static void test_same_format_for_existing_zeros(void **state) {
         fail_msg("%s on %s: %s after pruning, %s with no option", k->what, op_names[op], a, b);
       if (op == OP_MATMUL && k->want && strcmp(a, k->want) != 0)
         fail_msg("%s: got %s, want %s", k->what, a, k->want);
-      free_graph(ga);
-      free_graph(gb);
+      spcc_graph_free(ga);
+      spcc_graph_free(gb);
     }
 }
 
@@ -388,32 +343,30 @@ static void test_shared_constants(void **state) {
   (void)state;
   spcc_graph *g = spcc_graph_new("s", "test.onnx");
   int64_t xd[2] = {32, 32}, wd[2] = {32, 32};
-  int x = add_tensor(g, "x", 2, xd, NULL);
-  int w = add_tensor(g, "W", 2, wd, make_weight(OP_MATMUL, 32, 32, PAT_RANDOM, 0.1, 0, 3));
-  int v = add_tensor(g, "V", 2, wd, make_weight(OP_MATMUL, 32, 32, PAT_RANDOM, 0.1, 0, 4));
+  int x = gb_tensor(g, "x", 2, xd, NULL);
+  int w = gb_tensor(g, "W", 2, wd, make_weight(OP_MATMUL, 32, 32, PAT_RANDOM, 0.1, 0, 3));
+  int v = gb_tensor(g, "V", 2, wd, make_weight(OP_MATMUL, 32, 32, PAT_RANDOM, 0.1, 0, 4));
   int in1[2] = {x, w};
-  int h = out_of(g, add_node(g, SPCC_OP_MATMUL, 2, in1, "mm1"));
+  int h = gb_out(g, gb_node(g, SPCC_OP_MATMUL, 2, in1, "mm1"));
   int in2[2] = {h, w};
-  h = out_of(g, add_node(g, SPCC_OP_MATMUL, 2, in2, "mm2"));
+  h = gb_out(g, gb_node(g, SPCC_OP_MATMUL, 2, in2, "mm2"));
   int in3[2] = {h, v};
-  h = out_of(g, add_node(g, SPCC_OP_MATMUL, 2, in3, "mm3"));
+  h = gb_out(g, gb_node(g, SPCC_OP_MATMUL, 2, in3, "mm3"));
   int in4[2] = {h, v};
-  add_output(g, out_of(g, add_node(g, SPCC_OP_ADD, 2, in4, "add")));
-  spcc_options o = options();
+  gb_add_output(g, gb_out(g, gb_node(g, SPCC_OP_ADD, 2, in4, "add")));
+  spcc_options o = gb_sparse_options();
   o.sparse.format = SPCC_FORMAT_CSR;
   char *notes;
   size_t len;
   FILE *stream = open_memstream(&notes, &len);
-  spcc_diag d;
-  spcc_diag_init(&d, stream);
-  run_passes(g, &o, &d);
+  run_passes(g, &o, stream);
   fclose(stream);
   assert_int_equal(enc_of(g, "W")->kind, SPCC_ENC_CSR);
   assert_int_equal(enc_of(g, "V")->kind, SPCC_ENC_DENSE);
   assert_string_equal(notes, "test.onnx: node 2 'mm3' (MatMul): note: --format: weight 'V' stays "
                              "dense: it is also read by a node as a non-weight input\n");
   free(notes);
-  free_graph(g);
+  spcc_graph_free(g);
 }
 
 int main(void) {

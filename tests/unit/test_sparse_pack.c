@@ -207,6 +207,17 @@ static float *from_pattern(const char *const *pat, int rows, int cols, bool tran
   return m;
 }
 
+/* The statistics of a pattern (see from_pattern). */
+static spcc_weight_stats pattern_stats(const char *const *pat, int rows, int cols,
+                                       bool transposed) {
+  spcc_weight_view v;
+  spcc_weight_stats s;
+  float *m = from_pattern(pat, rows, cols, transposed, &v);
+  spcc_weight_stats_of(m, &v, &s);
+  free(m);
+  return s;
+}
+
 static void test_stats_nm(void **state) {
   (void)state;
   spcc_weight_view v;
@@ -230,14 +241,12 @@ static void test_stats_nm(void **state) {
   }
   /* Alternating: truly 1:2. */
   const char *alt[] = {"10100101", "01011010"};
-  float *m = from_pattern(alt, 2, 8, false, &v);
-  spcc_weight_stats_of(m, &v, &s);
+  s = pattern_stats(alt, 2, 8, false);
   assert_int_equal(s.nm_n, 1);
   assert_int_equal(s.nm_m, 2);
-  free(m);
   /* 1:4 with a partial last group (10 columns). */
   const char *one_four[] = {"1000001000", "0000110001"};
-  m = from_pattern(one_four, 2, 10, true, &v);
+  float *m = from_pattern(one_four, 2, 10, true, &v);
   assert_false(spcc_weight_fits_nm(m, &v, 1, 4)); /* row 1, group 1: 2 nonzeros */
   free(m);
   const char *one_four_ok[] = {"1000001001", "0001010001"};
@@ -249,29 +258,23 @@ static void test_stats_nm(void **state) {
   free(m);
   /* Dense: no N:M below dense. */
   const char *full[] = {"1111", "1111"};
-  m = from_pattern(full, 2, 4, false, &v);
-  spcc_weight_stats_of(m, &v, &s);
+  s = pattern_stats(full, 2, 4, false);
   assert_int_equal(s.nm_n, 0);
   assert_int_equal(s.nm_m, 0);
   assert_true(s.density == 1.0);
-  free(m);
   /* All zero: the sparsest pattern a row this wide allows. */
   const char *zeros[] = {"0000000000000000000", "0000000000000000000"};
-  m = from_pattern(zeros, 2, 19, false, &v);
-  spcc_weight_stats_of(m, &v, &s);
+  s = pattern_stats(zeros, 2, 19, false);
   assert_int_equal(s.nnz, 0);
   assert_true(s.density == 0.0);
   assert_int_equal(s.nm_n, 1);
   assert_int_equal(s.nm_m, 16);
   assert_true(s.block_fill == 1.0);
-  free(m);
   /* Rows narrower than 16: M stops at the row width. */
   const char *narrow[] = {"001", "000"};
-  m = from_pattern(narrow, 2, 3, false, &v);
-  spcc_weight_stats_of(m, &v, &s);
+  s = pattern_stats(narrow, 2, 3, false);
   assert_int_equal(s.nm_n, 1);
   assert_int_equal(s.nm_m, 3);
-  free(m);
   /* Empty tensor. */
   v = view(0, 7, false);
   float dummy = 0;
@@ -306,24 +309,20 @@ static void test_stats_blocks(void **state) {
   }
   /* 2x2 blocks: 2x2 fills, 4x1 and 1x4 of the same size do not. */
   const char *two_two[] = {"110000", "110000", "000011", "000011", "001100", "001100"};
-  float *m = from_pattern(two_two, 6, 6, false, &v);
-  spcc_weight_stats_of(m, &v, &s);
+  s = pattern_stats(two_two, 6, 6, false);
   assert_int_equal(s.block_r, 2);
   assert_int_equal(s.block_c, 2);
   assert_true(s.block_fill == 1.0);
-  free(m);
   /* Scattered singles: every shape pads; 2x1 pads least (ties to larger
    * only among equals). One nonzero in each of 4 rows, distinct columns. */
   const char *single[] = {"1000", "0000", "0010", "0000"};
-  m = from_pattern(single, 4, 4, false, &v);
-  spcc_weight_stats_of(m, &v, &s);
+  s = pattern_stats(single, 4, 4, false);
   assert_int_equal(s.block_r, 2);
   assert_int_equal(s.block_c, 1);
   assert_true(s.block_fill == 0.5);
-  free(m);
   /* Odd sizes with the last corner only: one padded block in every shape. */
   const char *corner[] = {"00000", "00000", "00000", "00000", "00001"};
-  m = from_pattern(corner, 5, 5, true, &v);
+  float *m = from_pattern(corner, 5, 5, true, &v);
   assert_int_equal(spcc_weight_nonzero_blocks(m, &v, 4, 4), 1);
   assert_int_equal(spcc_weight_nonzero_blocks(m, &v, 8, 4), 1);
   spcc_weight_stats_of(m, &v, &s);
@@ -333,12 +332,10 @@ static void test_stats_blocks(void **state) {
   /* Dense: every shape fills up to the edges; a full 8x8 fills 8x4. */
   const char *dense8[] = {"11111111", "11111111", "11111111", "11111111",
                           "11111111", "11111111", "11111111", "11111111"};
-  m = from_pattern(dense8, 8, 8, false, &v);
-  spcc_weight_stats_of(m, &v, &s);
+  s = pattern_stats(dense8, 8, 8, false);
   assert_int_equal(s.block_r, 8);
   assert_int_equal(s.block_c, 4);
   assert_true(s.block_fill == 1.0);
-  free(m);
 }
 
 /* The same logical matrix in both layouts gives the same numbers. */

@@ -20,6 +20,7 @@
 
 #include "ir/sparse.h"
 #include "passes/passes.h"
+#include "support/graph_build.h"
 
 /* ---- graph building ------------------------------------------------------ */
 
@@ -43,47 +44,12 @@ static float *copy_floats(const float *src, int64_t n) {
   return p;
 }
 
-static int add_tensor(spcc_graph *g, const char *name, int rank, const int64_t *dims, float *data) {
-  spcc_type t = spcc_type_make(SPCC_DT_F32, rank, dims);
-  if (data) return spcc_graph_add_const(g, name, &t, data);
-  int v = spcc_graph_add_value(g, name, &t, SPCC_VAL_INPUT);
-  g->inputs = realloc(g->inputs, sizeof(int) * (size_t)(g->n_inputs + 1));
-  g->inputs[g->n_inputs++] = v;
-  return v;
-}
-
-/* Adds node op(in...) -> new value; returns the node index. */
-static int add_node(spcc_graph *g, spcc_op op, int n_in, const int *in, const char *name) {
-  int out = spcc_graph_add_value(g, NULL, NULL, SPCC_VAL_TEMP);
-  int k = spcc_graph_add_node(g, op, n_in, in, 1, &out);
-  g->nodes[k].onnx_index = k;
-  g->nodes[k].name = spcc_arena_strdup(g->arena, name);
-  g->nodes[k].opset = 13;
-  return k;
-}
-
-static int node_out(const spcc_graph *g, int node) { return g->nodes[node].out[0]; }
-
-static void add_output(spcc_graph *g, int v) {
-  g->outputs = realloc(g->outputs, sizeof(int) * (size_t)(g->n_outputs + 1));
-  g->outputs[g->n_outputs++] = v;
-}
-
-/* The IR frees its tables in spcc_graph_free; inputs/outputs came from
- * realloc here, so they are released by hand. */
-static void free_graph(spcc_graph *g) {
-  free(g->inputs);
-  free(g->outputs);
-  g->inputs = g->outputs = NULL;
-  spcc_graph_free(g);
-}
-
 /* x[p, k] @ W[k, n], W named name. */
 static spcc_graph *matmul_graph(int64_t p, int64_t k, int64_t n, float *w) {
   spcc_graph *g = spcc_graph_new("mm", "test.onnx");
   int64_t xd[2] = {p, k}, wd[2] = {k, n};
-  int in[2] = {add_tensor(g, "x", 2, xd, NULL), add_tensor(g, "W", 2, wd, w)};
-  add_output(g, node_out(g, add_node(g, SPCC_OP_MATMUL, 2, in, "mm")));
+  int in[2] = {gb_tensor(g, "x", 2, xd, NULL), gb_tensor(g, "W", 2, wd, w)};
+  gb_add_output(g, gb_out(g, gb_node(g, SPCC_OP_MATMUL, 2, in, "mm")));
   return g;
 }
 
@@ -91,11 +57,11 @@ static spcc_graph *matmul_graph(int64_t p, int64_t k, int64_t n, float *w) {
 static spcc_graph *gemm_graph(int64_t p, int64_t k, int64_t n, int trans_b, float *b, float *c) {
   spcc_graph *g = spcc_graph_new("gemm", "test.onnx");
   int64_t xd[2] = {p, k}, bd[2] = {trans_b ? n : k, trans_b ? k : n};
-  int in[3] = {add_tensor(g, "x", 2, xd, NULL), add_tensor(g, "B", 2, bd, b),
-               c ? add_tensor(g, "C", 1, &n, c) : -1};
-  int node = add_node(g, SPCC_OP_GEMM, c ? 3 : 2, in, "fc");
+  int in[3] = {gb_tensor(g, "x", 2, xd, NULL), gb_tensor(g, "B", 2, bd, b),
+               c ? gb_tensor(g, "C", 1, &n, c) : -1};
+  int node = gb_node(g, SPCC_OP_GEMM, c ? 3 : 2, in, "fc");
   spcc_node_set_int(g, node, "transB", trans_b);
-  add_output(g, node_out(g, node));
+  gb_add_output(g, gb_out(g, node));
   return g;
 }
 
@@ -103,23 +69,23 @@ static spcc_graph *gemm_graph(int64_t p, int64_t k, int64_t n, int trans_b, floa
 static spcc_graph *conv_graph(int64_t co, int64_t ci, float *w, float *bias) {
   spcc_graph *g = spcc_graph_new("conv", "test.onnx");
   int64_t xd[4] = {1, ci, 6, 6}, wd[4] = {co, ci, 3, 3};
-  int in[3] = {add_tensor(g, "x", 4, xd, NULL), add_tensor(g, "Wc", 4, wd, w),
-               add_tensor(g, "bias", 1, &co, bias)};
-  add_output(g, node_out(g, add_node(g, SPCC_OP_CONV, 3, in, "conv")));
+  int in[3] = {gb_tensor(g, "x", 4, xd, NULL), gb_tensor(g, "Wc", 4, wd, w),
+               gb_tensor(g, "bias", 1, &co, bias)};
+  gb_add_output(g, gb_out(g, gb_node(g, SPCC_OP_CONV, 3, in, "conv")));
   return g;
-}
-
-static spcc_options options(void) {
-  spcc_options o;
-  spcc_options_init(&o);
-  o.sparse.prune_min_elems = 0;
-  return o;
 }
 
 /* shape-infer, then sparsify; returns what sparsify returned. */
 static bool sparsify(spcc_graph *g, const spcc_options *o, spcc_diag *d) {
   assert_true(spcc_pass_shape_infer(g, o, d));
   return spcc_pass_sparsify(g, o, d);
+}
+
+/* sparsify, which must succeed (diagnostics to stderr). */
+static void sparsify_ok(spcc_graph *g, const spcc_options *o) {
+  spcc_diag d;
+  spcc_diag_init(&d, stderr);
+  assert_true(sparsify(g, o, &d));
 }
 
 static float *data_of(spcc_graph *g, const char *name) {
@@ -147,11 +113,9 @@ static void test_prune_fraction_exact(void **state) {
     for (int64_t i = 0; i < numel; i += 50) w[i] = 0; /* 22 existing zeros */
     float *orig = copy_floats(w, numel);
     spcc_graph *g = matmul_graph(3, k, n, w);
-    spcc_options o = options();
+    spcc_options o = gb_sparse_options();
     o.sparse.prune = fractions[f];
-    spcc_diag d;
-    spcc_diag_init(&d, stderr);
-    assert_true(sparsify(g, &o, &d));
+    sparsify_ok(g, &o);
     const float *p = data_of(g, "W");
     int64_t want = (int64_t)floor(fractions[f] * (double)numel + 0.5);
     if (want < 22) want = 22;
@@ -166,7 +130,7 @@ static void test_prune_fraction_exact(void **state) {
     }
     assert_true(max_zeroed <= min_kept);
     free(orig);
-    free_graph(g);
+    spcc_graph_free(g);
   }
 }
 
@@ -174,13 +138,11 @@ static void test_prune_fraction_exact(void **state) {
 static void test_prune_rounds_half_up(void **state) {
   (void)state;
   spcc_graph *g = matmul_graph(1, 3, 3, random_floats(9, 3));
-  spcc_options o = options();
+  spcc_options o = gb_sparse_options();
   o.sparse.prune = 0.5;
-  spcc_diag d;
-  spcc_diag_init(&d, stderr);
-  assert_true(sparsify(g, &o, &d));
+  sparsify_ok(g, &o);
   assert_int_equal(zeros(data_of(g, "W"), 9), 5);
-  free_graph(g);
+  spcc_graph_free(g);
 }
 
 /* Equal magnitudes: the later element of the view (row-major over output
@@ -196,12 +158,10 @@ static void test_prune_ties_deterministic(void **state) {
   for (int r = 0; r < 4; r++)
     for (int c = 0; c < 4; c++) w[c * 4 + r] = logical[r * 4 + c];
   spcc_graph *gb = gemm_graph(1, 4, 4, 1, b, NULL), *gw = matmul_graph(1, 4, 4, w);
-  spcc_options o = options();
+  spcc_options o = gb_sparse_options();
   o.sparse.prune = 0.375; /* 6 of 16 */
-  spcc_diag d;
-  spcc_diag_init(&d, stderr);
-  assert_true(sparsify(gb, &o, &d));
-  assert_true(sparsify(gw, &o, &d));
+  sparsify_ok(gb, &o);
+  sparsify_ok(gw, &o);
   const float *pb = data_of(gb, "B"), *pw = data_of(gw, "W");
   for (int r = 0; r < 4; r++)
     for (int c = 0; c < 4; c++) {
@@ -209,8 +169,8 @@ static void test_prune_ties_deterministic(void **state) {
       assert_true((pb[r * 4 + c] == 0) == zeroed);
       assert_true((pw[c * 4 + r] == 0) == zeroed);
     }
-  free_graph(gb);
-  free_graph(gw);
+  spcc_graph_free(gb);
+  spcc_graph_free(gw);
 }
 
 /* One threshold across weights: the small-magnitude weight loses
@@ -221,31 +181,29 @@ static void test_prune_global_threshold(void **state) {
   int64_t xd[2] = {2, 16}, wd[2] = {16, 16};
   float *small = random_floats(256, 1), *large = random_floats(256, 2);
   for (int i = 0; i < 256; i++) large[i] = large[i] >= 0 ? large[i] + 10 : large[i] - 10;
-  int in1[2] = {add_tensor(g, "x", 2, xd, NULL), add_tensor(g, "Ws", 2, wd, small)};
-  int h = node_out(g, add_node(g, SPCC_OP_MATMUL, 2, in1, "mm1"));
-  int in2[2] = {h, add_tensor(g, "Wl", 2, wd, large)};
-  add_output(g, node_out(g, add_node(g, SPCC_OP_MATMUL, 2, in2, "mm2")));
-  spcc_options o = options();
+  int in1[2] = {gb_tensor(g, "x", 2, xd, NULL), gb_tensor(g, "Ws", 2, wd, small)};
+  int h = gb_out(g, gb_node(g, SPCC_OP_MATMUL, 2, in1, "mm1"));
+  int in2[2] = {h, gb_tensor(g, "Wl", 2, wd, large)};
+  gb_add_output(g, gb_out(g, gb_node(g, SPCC_OP_MATMUL, 2, in2, "mm2")));
+  spcc_options o = gb_sparse_options();
   o.sparse.prune_global = 0.6; /* 307 of 512 */
-  spcc_diag d;
-  spcc_diag_init(&d, stderr);
-  assert_true(sparsify(g, &o, &d));
+  sparsify_ok(g, &o);
   assert_int_equal(zeros(data_of(g, "Ws"), 256), 256);
   assert_int_equal(zeros(data_of(g, "Wl"), 256), 51);
-  free_graph(g);
+  spcc_graph_free(g);
 
   /* The same weights per layer: 60% of each. */
   g = spcc_graph_new("two", "test.onnx");
-  int in3[2] = {add_tensor(g, "x", 2, xd, NULL), add_tensor(g, "Ws", 2, wd, random_floats(256, 1))};
-  h = node_out(g, add_node(g, SPCC_OP_MATMUL, 2, in3, "mm1"));
-  int in4[2] = {h, add_tensor(g, "Wl", 2, wd, random_floats(256, 2))};
-  add_output(g, node_out(g, add_node(g, SPCC_OP_MATMUL, 2, in4, "mm2")));
+  int in3[2] = {gb_tensor(g, "x", 2, xd, NULL), gb_tensor(g, "Ws", 2, wd, random_floats(256, 1))};
+  h = gb_out(g, gb_node(g, SPCC_OP_MATMUL, 2, in3, "mm1"));
+  int in4[2] = {h, gb_tensor(g, "Wl", 2, wd, random_floats(256, 2))};
+  gb_add_output(g, gb_out(g, gb_node(g, SPCC_OP_MATMUL, 2, in4, "mm2")));
   o.sparse.prune_global = 0;
   o.sparse.prune = 0.6;
-  assert_true(sparsify(g, &o, &d));
+  sparsify_ok(g, &o);
   assert_int_equal(zeros(data_of(g, "Ws"), 256), 154);
   assert_int_equal(zeros(data_of(g, "Wl"), 256), 154);
-  free_graph(g);
+  spcc_graph_free(g);
 }
 
 /* ---- N:M ------------------------------------------------------------------ */
@@ -282,26 +240,24 @@ static void test_nm_keeps_largest(void **state) {
     float *w = random_floats(30 * 6, 11);
     float *orig = copy_floats(w, 30 * 6);
     spcc_graph *g = matmul_graph(2, 30, 6, w);
-    spcc_options o = options();
+    spcc_options o = gb_sparse_options();
     o.sparse.nm_n = n;
     o.sparse.nm_m = m;
-    spcc_diag d;
-    spcc_diag_init(&d, stderr);
-    assert_true(sparsify(g, &o, &d));
+    sparsify_ok(g, &o);
     spcc_weight_view v = {.rows = 6, .cols = 30, .transposed = true};
     check_nm(data_of(g, "W"), orig, &v, n, m);
     free(orig);
-    free_graph(g);
+    spcc_graph_free(g);
 
     /* Conv: groups run along Cin x kh x kw (row-major). */
     float *wc = random_floats(5 * 3 * 9, 12);
     orig = copy_floats(wc, 5 * 27);
     g = conv_graph(5, 3, wc, random_floats(5, 13));
-    assert_true(sparsify(g, &o, &d));
+    sparsify_ok(g, &o);
     spcc_weight_view vc = {.rows = 5, .cols = 27, .transposed = false};
     check_nm(data_of(g, "Wc"), orig, &vc, n, m);
     free(orig);
-    free_graph(g);
+    spcc_graph_free(g);
   }
 }
 
@@ -311,16 +267,14 @@ static void test_nm_ties(void **state) {
   float *b = malloc(sizeof(float) * 8);
   for (int i = 0; i < 8; i++) b[i] = (i & 1) ? -2.0f : 2.0f;
   spcc_graph *g = gemm_graph(1, 8, 1, 1, b, NULL); /* B[1, 8]: one row */
-  spcc_options o = options();
+  spcc_options o = gb_sparse_options();
   o.sparse.nm_n = 2;
   o.sparse.nm_m = 4;
-  spcc_diag d;
-  spcc_diag_init(&d, stderr);
-  assert_true(sparsify(g, &o, &d));
+  sparsify_ok(g, &o);
   const float *p = data_of(g, "B");
   const float want[8] = {2, -2, 0, 0, 2, -2, 0, 0};
   assert_memory_equal(p, want, sizeof want);
-  free_graph(g);
+  spcc_graph_free(g);
 }
 
 /* ---- blocks ----------------------------------------------------------------- */
@@ -357,19 +311,17 @@ static void test_block_prune_transposed_padded(void **state) {
   for (int64_t c = 0; c < k; c++) b[c * n + 8] *= 1e-3f, b[c * n + 9] *= 1e-3f;
   float *orig = copy_floats(b, k * n);
   spcc_graph *g = gemm_graph(2, k, n, 0, b, random_floats(n, 5));
-  spcc_options o = options();
+  spcc_options o = gb_sparse_options();
   o.sparse.prune = 0.5;
   o.sparse.block_r = 4;
   o.sparse.block_c = 2;
-  spcc_diag d;
-  spcc_diag_init(&d, stderr);
-  assert_true(sparsify(g, &o, &d));
+  sparsify_ok(g, &o);
   spcc_weight_view v = {.rows = n, .cols = k, .transposed = true};
   const float *p = data_of(g, "B");
   assert_int_equal(check_whole_blocks(p, orig, &v, 4, 2), 6); /* round(0.5 * 3 * 4) */
   for (int64_t c = 0; c < k; c++) assert_true(p[c * n + 8] == 0 && p[c * n + 9] == 0);
   free(orig);
-  free_graph(g);
+  spcc_graph_free(g);
 }
 
 /* 4x1 blocks on a Conv: whole groups of 4 output channels at one
@@ -379,17 +331,15 @@ static void test_block_prune_conv_and_global(void **state) {
   float *w = random_floats(8 * 2 * 9, 31);
   float *orig = copy_floats(w, 8 * 18);
   spcc_graph *g = conv_graph(8, 2, w, random_floats(8, 32));
-  spcc_options o = options();
+  spcc_options o = gb_sparse_options();
   o.sparse.prune_global = 0.75;
   o.sparse.block_r = 4;
   o.sparse.block_c = 1;
-  spcc_diag d;
-  spcc_diag_init(&d, stderr);
-  assert_true(sparsify(g, &o, &d));
+  sparsify_ok(g, &o);
   spcc_weight_view v = {.rows = 8, .cols = 18, .transposed = false};
   assert_int_equal(check_whole_blocks(data_of(g, "Wc"), orig, &v, 4, 1), 27); /* 0.75 * 36 */
   free(orig);
-  free_graph(g);
+  spcc_graph_free(g);
 }
 
 /* ---- which weights ------------------------------------------------------- */
@@ -403,16 +353,16 @@ static void test_skip_min_elems_and_biases(void **state) {
   int64_t xd[2] = {1, 64}, big[2] = {64, 64}, small[2] = {64, 8}, eight = 8;
   float *bias = random_floats(8, 44);
   float *bias0 = copy_floats(bias, 8);
-  int in1[2] = {add_tensor(g, "x", 2, xd, NULL), add_tensor(g, "Wbig", 2, big, random_floats(4096, 41))};
-  int h = node_out(g, add_node(g, SPCC_OP_MATMUL, 2, in1, "mm"));
-  int in2[2] = {h, add_tensor(g, "Wskip", 2, big, random_floats(4096, 42))};
-  h = node_out(g, add_node(g, SPCC_OP_MATMUL, 2, in2, "mm2"));
-  int in3[3] = {h, add_tensor(g, "Wsmall", 2, small, random_floats(512, 43)),
-                add_tensor(g, "bias", 1, &eight, bias)};
-  int fc = add_node(g, SPCC_OP_GEMM, 3, in3, "fc");
+  int in1[2] = {gb_tensor(g, "x", 2, xd, NULL), gb_tensor(g, "Wbig", 2, big, random_floats(4096, 41))};
+  int h = gb_out(g, gb_node(g, SPCC_OP_MATMUL, 2, in1, "mm"));
+  int in2[2] = {h, gb_tensor(g, "Wskip", 2, big, random_floats(4096, 42))};
+  h = gb_out(g, gb_node(g, SPCC_OP_MATMUL, 2, in2, "mm2"));
+  int in3[3] = {h, gb_tensor(g, "Wsmall", 2, small, random_floats(512, 43)),
+                gb_tensor(g, "bias", 1, &eight, bias)};
+  int fc = gb_node(g, SPCC_OP_GEMM, 3, in3, "fc");
   /* A scale applied with Mul: a non-weight constant. */
-  int in4[2] = {node_out(g, fc), add_tensor(g, "scale", 1, &eight, random_floats(8, 45))};
-  add_output(g, node_out(g, add_node(g, SPCC_OP_MUL, 2, in4, "scale")));
+  int in4[2] = {gb_out(g, fc), gb_tensor(g, "scale", 1, &eight, random_floats(8, 45))};
+  gb_add_output(g, gb_out(g, gb_node(g, SPCC_OP_MUL, 2, in4, "scale")));
   float *scale0 = copy_floats(data_of(g, "scale"), 8);
 
   spcc_options o;
@@ -444,7 +394,7 @@ static void test_skip_min_elems_and_biases(void **state) {
                       "test.onnx: error: --prune-skip: no MatMul, Gemm or Conv weight named 'bias'");
   free(bias0);
   free(scale0);
-  free_graph(g);
+  spcc_graph_free(g);
 }
 
 /* A constant that is a weight of one node and an ordinary input of another
@@ -455,15 +405,14 @@ static void test_shared_constant_and_no_options(void **state) {
   float *orig = copy_floats(w, 64);
   spcc_graph *g = matmul_graph(8, 8, 8, w);
   int in[2] = {g->outputs[0], spcc_graph_find_value(g, "W")};
-  g->outputs[0] = node_out(g, add_node(g, SPCC_OP_ADD, 2, in, "add"));
-  spcc_options o = options();
-  spcc_diag d;
-  spcc_diag_init(&d, stderr);
-  assert_true(sparsify(g, &o, &d)); /* no options */
+  g->outputs[0] = gb_out(g, gb_node(g, SPCC_OP_ADD, 2, in, "add"));
+  spcc_options o = gb_sparse_options();
+  sparsify_ok(g, &o); /* no options */
   assert_memory_equal(data_of(g, "W"), orig, sizeof(float) * 64);
   char *text = NULL;
   size_t len = 0;
   FILE *notes = open_memstream(&text, &len);
+  spcc_diag d;
   spcc_diag_init(&d, notes);
   o.sparse.prune = 0.5;
   assert_true(spcc_pass_sparsify(g, &o, &d));
@@ -473,7 +422,7 @@ static void test_shared_constant_and_no_options(void **state) {
                                "node as a non-weight input"));
   free(text);
   free(orig);
-  free_graph(g);
+  spcc_graph_free(g);
 }
 
 /* ---- recipes ---------------------------------------------------------------- */
@@ -491,7 +440,7 @@ static const char *write_file(const char *name, const char *text) {
 /* A recipe error: first error must end with want (after the path). */
 static void expect_recipe_error(const char *text, const char *want) {
   spcc_graph *g = gemm_graph(1, 8, 4, 1, random_floats(32, 61), random_floats(4, 62));
-  spcc_options o = options();
+  spcc_options o = gb_sparse_options();
   o.sparse.prune_recipe = write_file("recipe.txt", text);
   spcc_diag d;
   spcc_diag_init(&d, NULL);
@@ -499,7 +448,7 @@ static void expect_recipe_error(const char *text, const char *want) {
   const char *base = strstr(d.first_error, "recipe.txt");
   assert_non_null(base);
   if (strcmp(base, want) != 0) fail_msg("got '%s', want '%s'", base, want);
-  free_graph(g);
+  spcc_graph_free(g);
 }
 
 static void test_recipe_errors(void **state) {
@@ -522,22 +471,20 @@ static void test_recipe_applies(void **state) {
   (void)state;
   spcc_graph *g = spcc_graph_new("r", "test.onnx");
   int64_t xd[2] = {1, 10}, wd[2] = {10, 10};
-  int in1[2] = {add_tensor(g, "x", 2, xd, NULL), add_tensor(g, "layer one", 2, wd, random_floats(100, 71))};
-  int h = node_out(g, add_node(g, SPCC_OP_MATMUL, 2, in1, "mm1"));
-  int in2[2] = {h, add_tensor(g, "W2", 2, wd, random_floats(100, 72))};
-  h = node_out(g, add_node(g, SPCC_OP_MATMUL, 2, in2, "mm2"));
-  int in3[2] = {h, add_tensor(g, "W3", 2, wd, random_floats(100, 73))};
-  add_output(g, node_out(g, add_node(g, SPCC_OP_MATMUL, 2, in3, "mm3")));
+  int in1[2] = {gb_tensor(g, "x", 2, xd, NULL), gb_tensor(g, "layer one", 2, wd, random_floats(100, 71))};
+  int h = gb_out(g, gb_node(g, SPCC_OP_MATMUL, 2, in1, "mm1"));
+  int in2[2] = {h, gb_tensor(g, "W2", 2, wd, random_floats(100, 72))};
+  h = gb_out(g, gb_node(g, SPCC_OP_MATMUL, 2, in2, "mm2"));
+  int in3[2] = {h, gb_tensor(g, "W3", 2, wd, random_floats(100, 73))};
+  gb_add_output(g, gb_out(g, gb_node(g, SPCC_OP_MATMUL, 2, in3, "mm3")));
   spcc_options o;
   spcc_options_init(&o); /* min-elems 4096: does not apply to recipes */
   o.sparse.prune_recipe = write_file("recipe_ok.txt", "# per layer\r\n  layer one   0.3\r\n\r\nW3 0.75 \n");
-  spcc_diag d;
-  spcc_diag_init(&d, stderr);
-  assert_true(sparsify(g, &o, &d));
+  sparsify_ok(g, &o);
   assert_int_equal(zeros(data_of(g, "layer one"), 100), 30);
   assert_int_equal(zeros(data_of(g, "W2"), 100), 0);
   assert_int_equal(zeros(data_of(g, "W3"), 100), 75);
-  free_graph(g);
+  spcc_graph_free(g);
 }
 
 int main(void) {

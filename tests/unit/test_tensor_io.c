@@ -123,10 +123,18 @@ static bool read_proto(const Onnx__TensorProto *tp, spcc_tensor *r, spcc_diag *d
   return spcc_tensor_read(path, r, d);
 }
 
-static void test_typed_fields(void **state) {
-  (void)state;
+/* tp reads as a tensor of dtype dt holding want (bytes). */
+static void expect_read(const Onnx__TensorProto *tp, spcc_dtype dt, const void *want, size_t bytes) {
   spcc_diag d;
   spcc_tensor r;
+  assert_true(read_proto(tp, &r, &d));
+  assert_int_equal(r.dtype, dt);
+  assert_memory_equal(r.data, want, bytes);
+  spcc_tensor_free(&r);
+}
+
+static void test_typed_fields(void **state) {
+  (void)state;
   int64_t dims[2] = {2, 2};
   Onnx__TensorProto tp = ONNX__TENSOR_PROTO__INIT;
   tp.n_dims = 2;
@@ -137,64 +145,49 @@ static void test_typed_fields(void **state) {
   tp.data_type = ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT;
   tp.n_float_data = 4;
   tp.float_data = f;
-  assert_true(read_proto(&tp, &r, &d));
-  assert_int_equal(r.dtype, SPCC_DT_F32);
-  assert_memory_equal(r.data, f, sizeof f);
-  spcc_tensor_free(&r);
+  expect_read(&tp, SPCC_DT_F32, f, sizeof f);
   tp.n_float_data = 0;
 
   int32_t i32[4] = {-1, 127, -128, 5};
   tp.data_type = ONNX__TENSOR_PROTO__DATA_TYPE__INT8;
   tp.n_int32_data = 4;
   tp.int32_data = i32;
-  assert_true(read_proto(&tp, &r, &d));
-  int8_t want8[4] = {-1, 127, -128, 5};
-  assert_int_equal(r.dtype, SPCC_DT_I8);
-  assert_memory_equal(r.data, want8, 4);
-  spcc_tensor_free(&r);
+  const int8_t want8[4] = {-1, 127, -128, 5};
+  expect_read(&tp, SPCC_DT_I8, want8, sizeof want8);
 
   tp.data_type = ONNX__TENSOR_PROTO__DATA_TYPE__BOOL; /* nonzero reads as 1 */
-  assert_true(read_proto(&tp, &r, &d));
-  uint8_t wantb[4] = {1, 1, 1, 1};
-  assert_memory_equal(r.data, wantb, 4);
-  spcc_tensor_free(&r);
+  const uint8_t wantb[4] = {1, 1, 1, 1};
+  expect_read(&tp, SPCC_DT_BOOL, wantb, sizeof wantb);
 
   tp.data_type = ONNX__TENSOR_PROTO__DATA_TYPE__UINT16;
-  assert_true(read_proto(&tp, &r, &d));
-  uint16_t want16[4] = {65535, 127, 65408, 5};
-  assert_memory_equal(r.data, want16, sizeof want16);
-  spcc_tensor_free(&r);
+  const uint16_t want16[4] = {65535, 127, 65408, 5};
+  expect_read(&tp, SPCC_DT_U16, want16, sizeof want16);
   tp.n_int32_data = 0;
 
   uint64_t u64[4] = {1, 2, 4294967295u, 7};
   tp.data_type = ONNX__TENSOR_PROTO__DATA_TYPE__UINT32;
   tp.n_uint64_data = 4;
   tp.uint64_data = u64;
-  assert_true(read_proto(&tp, &r, &d));
-  uint32_t want32[4] = {1, 2, 4294967295u, 7};
-  assert_int_equal(r.dtype, SPCC_DT_U32);
-  assert_memory_equal(r.data, want32, sizeof want32);
-  spcc_tensor_free(&r);
+  const uint32_t want32[4] = {1, 2, 4294967295u, 7};
+  expect_read(&tp, SPCC_DT_U32, want32, sizeof want32);
   tp.n_uint64_data = 0;
 
   int64_t i64[4] = {INT64_MIN, -1, 0, INT64_MAX};
   tp.data_type = ONNX__TENSOR_PROTO__DATA_TYPE__INT64;
   tp.n_int64_data = 4;
   tp.int64_data = i64;
-  assert_true(read_proto(&tp, &r, &d));
-  assert_memory_equal(r.data, i64, sizeof i64);
-  spcc_tensor_free(&r);
+  expect_read(&tp, SPCC_DT_I64, i64, sizeof i64);
   tp.n_int64_data = 0;
 
   double f64[4] = {0.1, 0.2, 0.3, 1e300};
   tp.data_type = ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE;
   tp.n_double_data = 4;
   tp.double_data = f64;
-  assert_true(read_proto(&tp, &r, &d));
-  assert_memory_equal(r.data, f64, sizeof f64);
-  spcc_tensor_free(&r);
+  expect_read(&tp, SPCC_DT_F64, f64, sizeof f64);
 
   /* Wrong count in the typed field. */
+  spcc_diag d;
+  spcc_tensor r;
   tp.n_double_data = 3;
   assert_false(read_proto(&tp, &r, &d));
   assert_non_null(strstr(d.first_error, "has 3 values in double_data, expected 4"));
