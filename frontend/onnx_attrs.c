@@ -1,7 +1,7 @@
 /* onnx_attrs.c - ONNX node attributes and Constant nodes for the importer.
  *
  * The IR keeps only the attribute kinds every op needs (INT, FLOAT, STRING,
- * INTS, FLOATS); the rest (tensors, subgraphs, string lists, ...) are
+ * INTS, FLOATS, and TENSOR as a graph constant); the rest (tensors, subgraphs, string lists, ...) are
  * reported as unsupported on the node that carries them. Constant nodes do
  * not become IR nodes: their single value attribute (a sparse_value is
  * expanded to dense) is turned into a tensor here and the importer adds it
@@ -102,6 +102,16 @@ bool spcc_fe_copy_attrs(spcc_graph *g, int node, const Onnx__NodeProto *np, cons
         spcc_node_set_ints(g, node, a->name, (int)n, a->ints);
       else
         spcc_node_set_floats(g, node, a->name, (int)n, a->floats);
+      break;
+    }
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR: {
+      /* The payload becomes a graph constant the attribute refers to. */
+      spcc_tensor t;
+      if (!spcc_fe_tensor_from_proto(a->t, where, a->name, &t, d)) return false;
+      int cid = spcc_graph_add_const_data(g, t.dtype, t.numel, t.data);
+      t.data = NULL;
+      spcc_tensor_free(&t);
+      spcc_node_set_tensor(g, node, a->name, cid);
       break;
     }
     case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__UNDEFINED:

@@ -169,6 +169,12 @@ void spcc_node_set_floats(spcc_graph *g, int node, const char *name, int n, cons
   if (n) memcpy(a->floats, v, sizeof(float) * (size_t)n);
 }
 
+void spcc_node_set_tensor(spcc_graph *g, int node, const char *name, int const_id) {
+  spcc_attr *a = attr_slot(g, node, name);
+  a->kind = SPCC_ATTR_TENSOR;
+  a->const_id = const_id;
+}
+
 const spcc_attr *spcc_node_attr(const spcc_node *n, const char *name) {
   for (int i = 0; i < n->n_attr; i++)
     if (strcmp(n->attr[i].name, name) == 0) return &n->attr[i];
@@ -277,6 +283,9 @@ void spcc_graph_compact(spcc_graph *g) {
   if (!cmap || !cused) spcc_assert_fail("out of memory", __FILE__, __LINE__);
   for (int i = 0; i < g->n_values; i++)
     if (g->values[i].const_id >= 0) cused[g->values[i].const_id] = 1;
+  for (int i = 0; i < g->n_nodes; i++) /* TENSOR attributes hold constants too */
+    for (int a = 0; a < g->nodes[i].n_attr; a++)
+      if (g->nodes[i].attr[a].kind == SPCC_ATTR_TENSOR) cused[g->nodes[i].attr[a].const_id] = 1;
   int k = 0;
   for (int i = 0; i < nc; i++) {
     if (cused[i]) {
@@ -290,6 +299,10 @@ void spcc_graph_compact(spcc_graph *g) {
   g->n_consts = k;
   for (int i = 0; i < g->n_values; i++)
     if (g->values[i].const_id >= 0) g->values[i].const_id = cmap[g->values[i].const_id];
+  for (int i = 0; i < g->n_nodes; i++)
+    for (int a = 0; a < g->nodes[i].n_attr; a++)
+      if (g->nodes[i].attr[a].kind == SPCC_ATTR_TENSOR)
+        g->nodes[i].attr[a].const_id = cmap[g->nodes[i].attr[a].const_id];
   free(cmap);
   free(cused);
   free(used);

@@ -135,6 +135,7 @@ typedef enum {
   SPCC_ATTR_STRING,
   SPCC_ATTR_INTS,
   SPCC_ATTR_FLOATS,
+  SPCC_ATTR_TENSOR,   /* a constant payload (ConstantOfShape's value) */
 } spcc_attr_kind;
 
 typedef struct {
@@ -146,6 +147,7 @@ typedef struct {
   int n;              /* INTS / FLOATS: element count */
   int64_t *ints;      /* INTS */
   float *floats;      /* FLOATS */
+  int const_id;       /* TENSOR: index in graph->consts (a 1-D payload) */
 } spcc_attr;
 
 /* ---- nodes ------------------------------------------------------------- */
@@ -226,6 +228,8 @@ void spcc_node_set_float(spcc_graph *g, int node, const char *name, float v);
 void spcc_node_set_string(spcc_graph *g, int node, const char *name, const char *s);
 void spcc_node_set_ints(spcc_graph *g, int node, const char *name, int n, const int64_t *v);
 void spcc_node_set_floats(spcc_graph *g, int node, const char *name, int n, const float *v);
+/* A TENSOR attribute referring to constant payload const_id (not copied). */
+void spcc_node_set_tensor(spcc_graph *g, int node, const char *name, int const_id);
 
 const spcc_attr *spcc_node_attr(const spcc_node *n, const char *name); /* NULL if absent */
 int64_t spcc_attr_int(const spcc_node *n, const char *name, int64_t def);
@@ -258,6 +262,9 @@ int *spcc_graph_last_uses(const spcc_graph *g);
 
 /* True when input k of op decides the shape of an output by its value. */
 bool spcc_op_input_decides_shape(spcc_op op, int k);
+/* True when op reads only the static shapes of its inputs, never their
+ * data (Shape, Size): it folds even when its input is not constant. */
+bool spcc_op_reads_only_shapes(spcc_op op);
 /* Per value: true when its value decides some shape (directly or through
  * the nodes it feeds). Caller frees. */
 bool *spcc_graph_shape_deciding_values(const spcc_graph *g);

@@ -31,7 +31,8 @@
  *   res, arg  := LOCAL | CONST | '_'                              '_' = omitted
  *   ref       := LOCAL | CONST
  *   rtype     := type [place] | '_'
- *   attr      := (IDENT | STRING) '=' ( INT | FLOAT | STRING | list )
+ *   attr      := (IDENT | STRING) '=' ( INT | FLOAT | STRING | list | tensor )
+ *   tensor    := 'tensor' type 'data' '=' data
  *   list      := ['ints' | 'floats'] '[' [num {',' num}] ']'   floats if any FLOAT
  *   loc       := 'loc' '(' ['node' INT] [STRING] ['opset' INT] ')'
  *   LOCAL = %name, CONST = $name, AT = @name; a name is [A-Za-z0-9_.]+ or a
@@ -259,6 +260,18 @@ static bool parse_attr(spcc_parser *p, int node) {
   if (p->tok.kind == SPCC_TOK_STRING) {
     spcc_node_set_string(p->g, node, name, p->tok.text);
     spcc_parse_next(p);
+    return true;
+  }
+  if (spcc_parse_is_ident(p, "tensor")) { /* tensor DT[N] data=[...] */
+    spcc_parse_next(p);
+    spcc_type t;
+    int cid;
+    int line = p->tok.line, col = p->tok.col;
+    if (!spcc_parse_type(p, &t)) return false;
+    if (!spcc_type_is_static(&t))
+      return spcc_parse_error_at(p, line, col, "a tensor attribute needs a static type");
+    if (!spcc_parse_data(p, &t, &cid)) return false;
+    spcc_node_set_tensor(p->g, node, name, cid);
     return true;
   }
   /* Lists: INTS unless an element is a float or the list says floats[. */

@@ -300,7 +300,8 @@ static void put_nnz(FILE *out, const spcc_graph *g, const spcc_value *v) {
   fprintf(out, " nnz=%" PRId64 " density=%.4f", nnz, (double)nnz / (double)c->numel);
 }
 
-static void put_attr(FILE *out, const spcc_attr *a) {
+static void put_attr(printer *p, const spcc_attr *a) {
+  FILE *out = p->out;
   if (spcc_text_is_plain_ident(a->name))
     fputs(a->name, out);
   else
@@ -324,6 +325,15 @@ static void put_attr(FILE *out, const spcc_attr *a) {
     }
     fputc(']', out);
     break;
+  case SPCC_ATTR_TENSOR: {
+    /* tensor DT[N] data=[...]: the payload is 1-D (its shape is not kept). */
+    const bool ok = a->const_id >= 0 && a->const_id < p->g->n_consts;
+    fprintf(out, "tensor %s[%" PRId64 "] ",
+            spcc_dtype_name(ok ? p->g->consts[a->const_id].dtype : SPCC_DT_UNDEF),
+            ok ? p->g->consts[a->const_id].numel : (int64_t)0);
+    put_data(p, a->const_id);
+    break;
+  }
   default: fprintf(out, "<unknown attribute kind %d>", (int)a->kind); break;
   }
 }
@@ -352,7 +362,7 @@ static void put_node(printer *p, const spcc_node *n) {
     fputs(" {", out);
     for (int k = 0; k < n->n_attr; k++) {
       if (k) fputs(", ", out);
-      put_attr(out, &n->attr[k]);
+      put_attr(p, &n->attr[k]);
     }
     fputc('}', out);
   }

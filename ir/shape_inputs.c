@@ -11,8 +11,25 @@
 bool spcc_op_input_decides_shape(spcc_op op, int k) {
   switch (op) {
   case SPCC_OP_RESHAPE: return k == 1;
+  case SPCC_OP_PAD: case SPCC_OP_CUMSUM: case SPCC_OP_TOP_K: case SPCC_OP_ONE_HOT:
+  case SPCC_OP_COMPRESS: return k == 1; /* pads, axis, K, depth, condition */
+  case SPCC_OP_RANGE: case SPCC_OP_NON_ZERO: return true;
+  case SPCC_OP_RESIZE: case SPCC_OP_UPSAMPLE: return k >= 1; /* roi, scales, sizes */
+  case SPCC_OP_REDUCE_SUM: case SPCC_OP_REDUCE_MEAN: case SPCC_OP_REDUCE_MAX:
+  case SPCC_OP_REDUCE_MIN: case SPCC_OP_REDUCE_PROD: case SPCC_OP_REDUCE_L1:
+  case SPCC_OP_REDUCE_L2: case SPCC_OP_REDUCE_LOG_SUM: case SPCC_OP_REDUCE_LOG_SUM_EXP:
+  case SPCC_OP_REDUCE_SUM_SQUARE: return k == 1; /* axes (opset 13 / 18) */
+  case SPCC_OP_MAX_UNPOOL: return k == 2;
+  case SPCC_OP_SLICE: return k >= 1; /* starts, ends, axes, steps (opset 10) */
+  case SPCC_OP_SPLIT: case SPCC_OP_SQUEEZE: case SPCC_OP_UNSQUEEZE: /* opset 13 */
+  case SPCC_OP_EXPAND: case SPCC_OP_TILE: return k == 1;
+  case SPCC_OP_CONSTANT_OF_SHAPE: return k == 0;
   default: return false;
   }
+}
+
+bool spcc_op_reads_only_shapes(spcc_op op) {
+  return op == SPCC_OP_SHAPE || op == SPCC_OP_SIZE;
 }
 
 bool *spcc_graph_shape_deciding_values(const spcc_graph *g) {
@@ -31,7 +48,8 @@ bool *spcc_graph_shape_deciding_values(const spcc_graph *g) {
     bool any = false;
     for (int k = 0; k < n->n_out; k++)
       if (n->out[k] >= 0 && mark[n->out[k]]) any = true;
-    if (!any) continue;
+    /* Shape and Size read only static shapes: their inputs stay runtime. */
+    if (!any || spcc_op_reads_only_shapes(n->op)) continue;
     for (int k = 0; k < n->n_in; k++)
       if (n->in[k] >= 0) mark[n->in[k]] = true;
   }

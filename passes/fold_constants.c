@@ -7,7 +7,8 @@
  * order.
  * Changes: for each node, in order, whose every present input has constant
  * data (a CONST, or an INPUT bound with --bind, whose value the generated
- * code checks at run time), runs the node with spcc_eval_node and turns its
+ * code checks at run time) or that reads only its inputs' static shapes
+ * (Shape, Size: spcc_op_reads_only_shapes; they get NULL data), runs the node with spcc_eval_node and turns its
  * outputs into CONST values; the node is dropped. Folded outputs feed later
  * nodes, so whole constant chains fold in one run. The graph is compacted at
  * the end (inputs that only the folded nodes read go away). Fails when an
@@ -39,7 +40,7 @@ static bool foldable(const spcc_graph *g, const spcc_node *n) {
   for (int k = 0; k < n->n_in; k++) {
     int vid = n->in[k];
     if (vid < 0) continue;
-    if (!spcc_value_data(g, vid)) return false;
+    if (!spcc_value_data(g, vid) && !spcc_op_reads_only_shapes(n->op)) return false;
     int64_t b = spcc_type_bytes(&g->values[vid].type);
     if (b < 0) return false;
     in_bytes += b;
@@ -100,15 +101,19 @@ static bool fold(spcc_graph *g, spcc_node *n, spcc_diag *d) {
   return ok;
 }
 
+bool spcc_fold_node(spcc_graph *g, int i, spcc_diag *d, bool *folded) {
+  spcc_node *n = &g->nodes[i];
+  *folded = false;
+  if (n->dead || !foldable(g, n)) return true;
+  if (!fold(g, n, d)) return false;
+  n->dead = *folded = true;
+  return true;
+}
+
 bool spcc_pass_fold_constants(spcc_graph *g, const spcc_options *o, spcc_diag *d) {
   (void)o;
-  bool ok = true;
-  for (int i = 0; i < g->n_nodes && ok; i++) {
-    spcc_node *n = &g->nodes[i];
-    if (n->dead || !foldable(g, n)) continue;
-    ok = fold(g, n, d);
-    if (ok) n->dead = true;
-  }
+  bool ok = true, folded;
+  for (int i = 0; i < g->n_nodes && ok; i++) ok = spcc_fold_node(g, i, d, &folded);
   /* Also on failure: nodes already folded must not stay around as the
    * producers of constants. */
   spcc_graph_compact(g);

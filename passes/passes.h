@@ -20,6 +20,12 @@
 #include "../ir/ops.def"
 #undef SPCC_OP
 
+/* Folds node i (passes/fold_constants.c) when its inputs are all known and
+ * the result is not too large: its outputs become constants and the node is
+ * marked dead (the caller compacts). *folded tells whether it happened;
+ * false is returned only when evaluation fails. */
+bool spcc_fold_node(spcc_graph *g, int i, spcc_diag *d, bool *folded);
+
 /* Sets output k's dtype and shape (encoding dense). */
 void spcc_set_output(spcc_graph *g, spcc_node *n, int k, spcc_dtype dt, int rank,
                      const int64_t *dims);

@@ -4,6 +4,10 @@
  * dimensions from --shape, --bind or a default), constants typed.
  * Changes: sets the type of every node output, in topological order, by the
  * per-op rules in passes/shapes/. Fails when a rule rejects a node.
+ * Folds each node whose inputs are known right after typing it
+ * (spcc_fold_node): later shapes may depend on its value (Shape -> Gather ->
+ * Concat -> Reshape, Shape -> ConstantOfShape), as in ONNX's own data
+ * propagation. fold-constants still runs later for what this leaves.
  */
 #include <string.h>
 
@@ -29,8 +33,10 @@ void spcc_set_output(spcc_graph *g, spcc_node *n, int k, spcc_dtype dt, int rank
 
 bool spcc_pass_shape_infer(spcc_graph *g, const spcc_options *o, spcc_diag *d) {
   (void)o;
+  bool any_folded = false;
   for (int i = 0; i < g->n_nodes; i++) {
     spcc_node *n = &g->nodes[i];
+    if (n->dead) continue;
     for (int k = 0; k < n->n_in; k++) {
       int vid = n->in[k];
       if (vid >= 0 && !spcc_type_is_static(&g->values[vid].type)) {
@@ -60,6 +66,10 @@ bool spcc_pass_shape_infer(spcc_graph *g, const spcc_options *o, spcc_diag *d) {
         bytes *= t->dims[r];
       }
     }
+    bool folded;
+    if (!spcc_fold_node(g, i, d, &folded)) return false;
+    any_folded = any_folded || folded;
   }
+  if (any_folded) spcc_graph_compact(g);
   return true;
 }

@@ -46,4 +46,20 @@ static inline int64_t sp_nm_row_bytes(const spcc_nm_f32 *w) {
   return (groups * w->n * w->index_bits + 7) / 8;
 }
 
+/* Y = alpha * Y + beta * C, the epilogue of spcc_gemm_f32. */
+static inline void sp_gemm_epilogue(const spcc_sparse_gemm_params *p, int64_t n, const float *c,
+                          float *y) {
+  const float alpha = p->alpha, beta = p->beta;
+  for (int64_t i = 0; i < p->m; i++) {
+    float *yr = y + i * n;
+    if (c) {
+      const float *cr = c + i * p->c_row_stride;
+      const int64_t cs = p->c_col_stride;
+      for (int64_t j = 0; j < n; j++) yr[j] = alpha * yr[j] + beta * cr[j * cs];
+    } else if (alpha != 1) {
+      for (int64_t j = 0; j < n; j++) yr[j] = alpha * yr[j];
+    }
+  }
+}
+
 #endif

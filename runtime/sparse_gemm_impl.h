@@ -51,11 +51,49 @@ static SP_INLINE void SP_NAME(csr_row)(const spcc_csr_f32 *w, const SP_IDX *col,
   }
 }
 
+#if SP_CSR_SIMD
+/* AVX-512, rows of X contiguous: 16 nonzeros of weight row n at a time,
+ * their columns widened once and gathered from each of the mr rows of X;
+ * the last, partial 16 through a masked gather (no lane past the row is
+ * read). */
+static SP_INLINE void SP_NAME(csr_tile_simd)(int mr, const spcc_csr_f32 *w, const SP_IDX *col,
+                                             const float *x, int64_t xrs, float *y,
+                                             int64_t ldy) {
+  const int32_t *rp = w->rowptr;
+  const float *val = w->val;
+  for (int64_t n = 0; n < w->rows; n++) {
+    __m512 acc[SP_MR];
+    SP_UNROLL
+    for (int i = 0; i < mr; i++) acc[i] = _mm512_setzero_ps();
+    int32_t q = rp[n];
+    const int32_t end = rp[n + 1];
+    for (; q < end; q += 16) {
+      const __mmask16 live = end - q >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (end - q)) - 1);
+      const __m512i ci = SP_NAME(csr_cols16)(col + q, live);
+      const __m512 wv = _mm512_maskz_loadu_ps(live, val + q);
+      SP_UNROLL
+      for (int i = 0; i < mr; i++)
+        acc[i] = _mm512_fmadd_ps(
+            _mm512_mask_i32gather_ps(_mm512_setzero_ps(), live, ci, x + i * xrs, 4), wv, acc[i]);
+    }
+    SP_UNROLL
+    for (int i = 0; i < mr; i++) y[i * ldy + n] = _mm512_reduce_add_ps(acc[i]);
+  }
+}
+#endif
+
 static void SP_NAME(csr_gemm)(const spcc_sparse_gemm_params *p, const float *a,
                               const spcc_csr_f32 *w, const SP_IDX *col, float *y) {
   const int64_t m = p->m, k = w->cols, n = w->rows;
   int64_t i = 0;
   if (!p->trans_a) { /* rows of X contiguous: the column stride is a literal 1 */
+#if SP_CSR_SIMD
+    if (k <= INT32_MAX / 4 && m * k <= INT32_MAX) {
+      for (; i + 8 <= m; i += 8) SP_NAME(csr_tile_simd)(8, w, col, a + i * k, k, y + i * n, n);
+      for (; i + 4 <= m; i += 4) SP_NAME(csr_tile_simd)(4, w, col, a + i * k, k, y + i * n, n);
+      for (; i < m; i++) SP_NAME(csr_tile_simd)(1, w, col, a + i * k, k, y + i * n, n);
+    }
+#endif
     for (; i + 8 <= m; i += 8) SP_NAME(csr_tile)(8, w, col, a + i * k, k, 1, y + i * n, n);
     for (; i + 4 <= m; i += 4) SP_NAME(csr_tile)(4, w, col, a + i * k, k, 1, y + i * n, n);
     for (; i < m; i++) SP_NAME(csr_row)(w, col, a + i * k, 1, y + i * n);

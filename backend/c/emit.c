@@ -261,6 +261,7 @@ static bool check_emittable(const spcc_graph *g, spcc_diag *d) {
 /* Declares the pointer of every value; constants become static arrays. */
 static void declare_values(spcc_emitter *e, const int *slot) {
   const spcc_graph *g = e->g;
+  int *last_use = spcc_graph_last_uses(g);
   for (int k = 0; k < g->n_inputs; k++) {
     int vid = g->inputs[k];
     const char *ct = spcc_dtype_ctype(g->values[vid].type.dtype);
@@ -276,6 +277,11 @@ static void declare_values(spcc_emitter *e, const int *slot) {
        * (backend/c/sparse.c); it has no dense array and no pointer. */
       if (!spcc_emit_const_needed(g, vid)) continue;
       const spcc_const *c = &g->consts[v->const_id];
+      /* An empty constant only an output refers to: nothing to copy. */
+      if (c->numel == 0 && last_use[vid] < 0) {
+        e->ptr[vid] = "NULL";
+        continue;
+      }
       e->ptr[vid] = emit_array(e, local_name(e, 'c', vid, v->name), c->dtype, c->data, c->numel,
                                value_comment(e, vid));
     } else if (v->kind == SPCC_VAL_TEMP && slot[vid] >= 0) {
@@ -288,6 +294,7 @@ static void declare_values(spcc_emitter *e, const int *slot) {
                      (long long)v->offset, value_comment(e, vid));
     }
   }
+  free(last_use);
 }
 
 /* --bind: the generated code refuses any other value for a bound input. */
@@ -298,13 +305,13 @@ static void emit_bind_checks(spcc_emitter *e) {
     const spcc_value *v = &g->values[vid];
     if (v->const_id < 0) continue;
     const spcc_const *c = &g->consts[v->const_id];
+    int64_t bytes = spcc_type_bytes(&v->type);
+    if (bytes <= 0) continue; /* an empty tensor has only one value */
     const char *sym =
         emit_array(e, local_name(e, 'b', k, v->name), c->dtype, c->data, c->numel,
                    spcc_arena_printf(e->arena, "value bound to input %s", value_comment(e, vid)));
-    int64_t bytes = spcc_type_bytes(&v->type);
-    if (bytes > 0)
-      spcc_emit_line(e, "if (memcmp(%s, %s, %lld) != 0) return 1; /* not the --bind value */",
-                     e->ptr[vid], sym, (long long)bytes);
+    spcc_emit_line(e, "if (memcmp(%s, %s, %lld) != 0) return 1; /* not the --bind value */",
+                   e->ptr[vid], sym, (long long)bytes);
   }
 }
 
@@ -428,7 +435,15 @@ bool spcc_emit_c(const spcc_graph *g, const char *prefix, const char *header_nam
   if (g->arena_size > 0) spcc_emit_line(&e, "unsigned char *const A = (unsigned char *)arena;");
   else spcc_emit_line(&e, "(void)arena;");
   if (g->n_inputs == 0) spcc_emit_line(&e, "(void)inputs;");
-  if (g->n_outputs == 0) spcc_emit_line(&e, "(void)outputs;");
+  /* outputs is read by the pointers of node-written outputs and by the
+   * copies of non-empty others; a model with neither must not warn. */
+  bool reads_outputs = false;
+  for (int k = 0; k < g->n_outputs; k++) {
+    const spcc_value *v = &g->values[g->outputs[k]];
+    if ((v->kind == SPCC_VAL_TEMP && slot[g->outputs[k]] == k) || spcc_type_bytes(&v->type) > 0)
+      reads_outputs = true;
+  }
+  if (!reads_outputs) spcc_emit_line(&e, "(void)outputs;");
   declare_values(&e, slot);
   emit_bind_checks(&e);
   for (int i = 0; i < g->n_nodes && ok; i++) {
@@ -444,7 +459,8 @@ bool spcc_emit_c(const spcc_graph *g, const char *prefix, const char *header_nam
   /* Inputs no node reads (their pointers would warn as unused). */
   int *last_use = spcc_graph_last_uses(g);
   for (int k = 0; k < g->n_inputs && ok; k++)
-    if (last_use[g->inputs[k]] < 0 && slot[g->inputs[k]] < 0 && g->values[g->inputs[k]].const_id < 0)
+    if (last_use[g->inputs[k]] < 0 && slot[g->inputs[k]] < 0 &&
+        (g->values[g->inputs[k]].const_id < 0 || spcc_type_bytes(&g->values[g->inputs[k]].type) <= 0))
       spcc_emit_line(&e, "(void)%s; /* unused input */", e.ptr[g->inputs[k]]);
   free(last_use);
   emit_output_copies(&e, slot);

@@ -14,9 +14,16 @@
 #define SPCC_RT_MAX_RANK 8
 
 #include "rt/elementwise.h"
+#include "rt/unary.h"
+#include "rt/binary.h"
 #include "rt/linear.h"
 #include "rt/tensor.h"
 #include "rt/conv.h"
 #include "rt/sparse.h"
+#include "rt/shape.h"
+#include "rt/layout.h"
+#include "rt/reduce.h"
+#include "rt/conv2.h"
+#include "rt/quant.h"
 
 #endif

@@ -146,7 +146,7 @@ if inspect prune-all "$M" --prune 0.9 --prune-min-elems 0; then
 fi
 
 # ---- --nm 2:4 (both weights): density 0.5, 2:4 compliant, nm format --------
-if inspect nm "$M" --nm 2:4 --prune-min-elems 0; then
+if inspect nm "$M" --nm 2:4 --format nm --prune-min-elems 0; then
   if head -1 "$W/out" | grep -q -- "--nm 2:4" &&
      [ "$(field fc.weight 5)" = 0.5000 ] && [ "$(field conv.weight 5)" = 0.5000 ] &&
      [ "$(field fc.weight 7)" = 2:4 ] && [ "$(field conv.weight 7)" = 2:4 ] &&

@@ -39,8 +39,8 @@ expect_error missing-file "missing.onnx: error: cannot open" -- "$W/missing.onnx
 expect_error truncated "truncated.onnx: error:" -- "$W/truncated.onnx" -o "$W/out/m.c"
 expect_error corrupt "corrupt.onnx: error:" -- "$W/corrupt.onnx" -o "$W/out/m.c"
 expect_error empty "empty.onnx: error:" -- "$W/empty.onnx" -o "$W/out/m.c"
-expect_error unsupported-op "node 0 .*(Sign): error: unsupported operator 'Sign'" -- \
-  "$DATA/node/test_sign/model.onnx" -o "$W/out/m.c"
+expect_error unsupported-op "node 0 .*(NonMaxSuppression): error: unsupported operator 'NonMaxSuppression'" -- \
+  "$DATA/node/test_nonmaxsuppression_suppress_by_IOU/model.onnx" -o "$W/out/m.c"
 expect_error no-output-option "error: -o FILE is required" -- "$MODEL"
 expect_error unknown-option "unknown option '--frobnicate'" -- "$MODEL" --frobnicate -o "$W/out/m.c"
 expect_error bad-emit "--emit: unknown kind 'asm'" -- "$MODEL" --emit asm -o "$W/out/m.c"

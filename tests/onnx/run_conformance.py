@@ -128,16 +128,17 @@ def data_sets(test_dir):
     return [(files(ds, 'input'), files(ds, 'output')) for ds in sets]
 
 
-def input_binds(test_dir, ins):
-    """--bind options for the integer inputs of a model whose shapes depend
-    on input values (a Reshape target fed as a graph input): the driver path
-    binds them as an application would, from data set 0."""
+def input_binds(test_dir, ins, kinds):
+    """--bind options for the inputs of numpy kinds `kinds` of a model whose
+    shapes depend on input values (a Reshape target or Resize scales fed as
+    graph inputs): the driver path binds them as an application would, from
+    data set 0."""
     graph = onnx.load(os.path.join(test_dir, 'model.onnx'), load_external_data=False).graph
     inits = {t.name for t in graph.initializer}
     names = [i.name for i in graph.input if i.name not in inits]
     binds = []
     for name, path in zip(names, ins):
-        if load_pb(path).dtype.kind in 'iu':
+        if load_pb(path).dtype.kind in kinds:
             binds += ['--bind', f'{name}={path}']
     return binds
 
@@ -146,8 +147,12 @@ def driver_path(ctx, test_dir, sets, work):
     cmd = [ctx['spcc'], 'model.onnx', '-o', os.path.join(work, 'model.c'), '--name', 'model',
            '--verify']
     rc, out = run(cmd, SPCC_TIMEOUT, cwd=test_dir)
-    if rc == 1 and 'compile-time constant' in out and sets:
-        rc, out = run(cmd + input_binds(test_dir, sets[0][0]), SPCC_TIMEOUT, cwd=test_dir)
+    # Integer inputs first (shape tensors), then every input (float scales,
+    # bool conditions): the fewer bound, the more the generated code computes.
+    for kinds in ('iu', 'iufb'):
+        if rc == 1 and 'compile-time constant' in out and sets:
+            rc, out = run(cmd + input_binds(test_dir, sets[0][0], kinds), SPCC_TIMEOUT,
+                          cwd=test_dir)
     check_spcc('spcc', rc, out)
     prog = os.path.join(work, 'prog')
     # The generated code must build warning-free as strict C99 (-Werror).
