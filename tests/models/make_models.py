@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""make_models.py - realistic test models for run_models.py (issue 4, item 4:
+real-model readiness), built with onnx.helper from fixed seeds so every run
+writes the same files.
+
+The backend test suite has one op per model; exporters write graphs that mix
+what those tests never combine: NHWC inputs transposed in the graph, weights
+half in Constant nodes and half in initializers, int64 shape arithmetic
+(Shape -> Gather -> Unsqueeze -> Concat -> Reshape), value_info, Gelu and
+scaled attention spelled out as elementwise ops, old IR versions that list
+initializers as graph inputs and domain-qualified node types.
+
+    make_models.py OUT_DIR   writes OUT_DIR/<model>/model.onnx and input_0.pb
+"""
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper, shape_inference
+
+F = TensorProto.FLOAT
+I64 = TensorProto.INT64
+
+
+class Builder:
+    """Accumulates nodes and initializers; names values v0, v1, ..."""
+
+    def __init__(self, seed):
+        self.rng = np.random.default_rng(seed)
+        self.nodes, self.inits, self.n = [], [], 0
+
+    def fresh(self, stem='v'):
+        self.n += 1
+        return f'{stem}{self.n}'
+
+    def op(self, op_type, inputs, stem='v', **attrs):
+        out = self.fresh(stem)
+        self.nodes.append(helper.make_node(op_type, inputs, [out], name=f'{op_type}_{self.n}', **attrs))
+        return out
+
+    def init(self, arr, stem='w'):
+        name = self.fresh(stem)
+        self.inits.append(numpy_helper.from_array(arr, name))
+        return name
+
+    def const(self, arr, stem='c'):
+        """A Constant node, as exporters write some weights and shapes."""
+        name = self.fresh(stem)
+        self.nodes.append(helper.make_node('Constant', [], [name], name=f'Constant_{self.n}',
+                                           value=numpy_helper.from_array(arr, name + '_value')))
+        return name
+
+    def randn(self, *shape, scale=1.0):
+        return (self.rng.standard_normal(shape) * scale).astype(np.float32)
+
+
+def finish(b, name, inputs, outputs, opset, ir_version=None):
+    graph = helper.make_graph(b.nodes, name, inputs, outputs, b.inits)
+    model = helper.make_model(graph, producer_name='spcc-tests',
+                              opset_imports=[helper.make_operatorsetid('', opset)])
+    if ir_version is not None:
+        model.ir_version = ir_version
+    return model
+
+
+def cnn():
+    """NHWC image -> Transpose -> Conv/BN/HardSwish, depthwise, 1x1 -> GAP ->
+    Flatten -> Gemm -> Reshape to [N, 2, 5] through int64 shape ops."""
+    b = Builder(1)
+    x = b.op('Transpose', ['X'], perm=[0, 3, 1, 2])
+
+    def conv_bn_hs(x, cin, cout, k, stride, group, in_constant):
+        w = b.randn(cout, cin // group, k, k, scale=1.0 / np.sqrt(cin // group * k * k))
+        wn = b.const(w, 'cw') if in_constant else b.init(w, 'cw')
+        y = b.op('Conv', [x, wn, b.init(b.randn(cout, scale=0.1), 'cb')], kernel_shape=[k, k],
+                 strides=[stride, stride], pads=[k // 2] * 4, group=group)
+        scale, bias = b.randn(cout, scale=0.2) + 1, b.randn(cout, scale=0.1)
+        mean, var = b.randn(cout, scale=0.1), np.abs(b.randn(cout, scale=0.3)) + 0.5
+        bn = [b.const(scale) if in_constant else b.init(scale), b.init(bias), b.init(mean),
+              b.init(var.astype(np.float32))]
+        y = b.op('BatchNormalization', [y] + bn, epsilon=1e-3)
+        return b.op('HardSwish', [y])
+
+    x = conv_bn_hs(x, 3, 8, 3, 2, 1, True)
+    x = conv_bn_hs(x, 8, 8, 3, 1, 8, False)      # depthwise
+    x = conv_bn_hs(x, 8, 16, 1, 1, 1, True)
+    x = conv_bn_hs(x, 16, 16, 3, 2, 16, False)   # depthwise, stride 2
+    x = b.op('GlobalAveragePool', [x])
+    x = b.op('Flatten', [x], axis=1)
+    logits = b.op('Gemm', [x, b.init(b.randn(10, 16, scale=0.25)), b.const(b.randn(10, scale=0.1))],
+                  transB=1)
+    shape = b.op('Shape', ['X'])
+    n = b.op('Gather', [shape, b.const(np.array(0, np.int64))], axis=0)
+    n1 = b.op('Unsqueeze', [n, b.const(np.array([0], np.int64))])
+    target = b.op('Concat', [n1, b.const(np.array([2, 5], np.int64))], axis=0)
+    b.nodes.append(helper.make_node('Reshape', [logits, target], ['Y'], name='Reshape_out'))
+    m = finish(b, 'small_cnn', [helper.make_tensor_value_info('X', F, [1, 24, 24, 3])],
+               [helper.make_tensor_value_info('Y', F, [1, 2, 5])], 14)
+    m = shape_inference.infer_shapes(m)           # value_info for every intermediate
+    assert len(m.graph.value_info) > 10
+    return m, [b.randn(1, 24, 24, 3)]
+
+
+def transformer():
+    """One post-norm encoder layer: 4-head self-attention and an Erf-Gelu MLP."""
+    seq, dim, heads, ffn = 16, 64, 4, 128
+    hd = dim // heads
+    b = Builder(2)
+
+    def linear(x, cin, cout):
+        y = b.op('MatMul', [x, b.init(b.randn(cin, cout, scale=1.0 / np.sqrt(cin)))])
+        return b.op('Add', [y, b.init(b.randn(cout, scale=0.1))])
+
+    def layer_norm(x):
+        return b.op('LayerNormalization', [x, b.init(b.randn(dim, scale=0.1) + 1),
+                                           b.init(b.randn(dim, scale=0.1))], axis=-1, epsilon=1e-5)
+
+    split = b.const(np.array([1, seq, heads, hd], np.int64), 'shape')
+    q = b.op('Transpose', [b.op('Reshape', [linear('X', dim, dim), split])], perm=[0, 2, 1, 3])
+    k = b.op('Transpose', [b.op('Reshape', [linear('X', dim, dim), split])], perm=[0, 2, 3, 1])
+    v = b.op('Transpose', [b.op('Reshape', [linear('X', dim, dim), split])], perm=[0, 2, 1, 3])
+    s = b.op('Div', [b.op('MatMul', [q, k]), b.const(np.array(np.sqrt(hd), np.float32))])
+    p = b.op('Softmax', [s], axis=-1)
+    a = b.op('Transpose', [b.op('MatMul', [p, v])], perm=[0, 2, 1, 3])
+    a = b.op('Reshape', [a, b.const(np.array([1, seq, dim], np.int64), 'shape')])
+    h = layer_norm(b.op('Add', ['X', linear(a, dim, dim)]))
+    f = linear(h, dim, ffn)
+    erf = b.op('Erf', [b.op('Div', [f, b.const(np.array(np.sqrt(2), np.float32))])])
+    g = b.op('Mul', [b.op('Mul', [f, b.const(np.array(0.5, np.float32))]),
+                     b.op('Add', [erf, b.const(np.array(1, np.float32))])])
+    y = b.op('Add', [h, linear(g, ffn, dim)])
+    b.nodes.append(helper.make_node('LayerNormalization',
+                                    [y, b.init(b.randn(dim, scale=0.1) + 1), b.init(b.randn(dim, scale=0.1))],
+                                    ['Y'], name='LayerNorm_out', axis=-1, epsilon=1e-5))
+    m = finish(b, 'encoder_layer', [helper.make_tensor_value_info('X', F, [1, seq, dim])],
+               [helper.make_tensor_value_info('Y', F, [1, seq, dim])], 17)
+    m = shape_inference.infer_shapes(m)
+    return m, [b.randn(1, seq, dim)]
+
+
+def ir3_mlp():
+    """IR version 3 (opset 8): initializers repeated as graph inputs, node
+    types qualified with domain 'ai.onnx'."""
+    b = Builder(3)
+    w1, c1 = b.init(b.randn(20, 32, scale=0.3), 'W'), b.init(b.randn(32, scale=0.1), 'B')
+    w2, c2 = b.init(b.randn(32, 6, scale=0.3), 'W'), b.init(b.randn(6, scale=0.1), 'B')
+    h = b.op('Relu', [b.op('Add', [b.op('MatMul', ['X', w1]), c1])])
+    h = b.op('Gemm', [h, w2, c2], alpha=1.0, beta=1.0)
+    b.nodes.append(helper.make_node('Sigmoid', [h], ['Y'], name='Sigmoid_out'))
+    for n in b.nodes:
+        n.domain = 'ai.onnx'
+    inputs = [helper.make_tensor_value_info('X', F, [4, 20])]
+    inputs += [helper.make_tensor_value_info(t.name, F, list(t.dims)) for t in b.inits]
+    m = finish(b, 'ir3_mlp', inputs, [helper.make_tensor_value_info('Y', F, [4, 6])], 8, ir_version=3)
+    return m, [b.randn(4, 20)]
+
+
+MODELS = {'small_cnn': cnn, 'encoder_layer': transformer, 'ir3_mlp': ir3_mlp}
+# No LSTM tagger: ir/ops.def has no LSTM op (yet).
+
+
+def main():
+    out = sys.argv[1]
+    for name, make in MODELS.items():
+        model, inputs = make()
+        d = os.path.join(out, name)
+        os.makedirs(d, exist_ok=True)
+        if model.ir_version > 3:
+            onnx.checker.check_model(model)
+        onnx.save(model, os.path.join(d, 'model.onnx'))
+        for k, x in enumerate(inputs):
+            with open(os.path.join(d, f'input_{k}.pb'), 'wb') as f:
+                f.write(numpy_helper.from_array(x, model.graph.input[k].name).SerializeToString())
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""run_models.py - real-model readiness (issue 4, item 4): spcc on the
+realistic models make_models.py writes must match ONNX Runtime and emit C
+that a strict C99 compiler accepts.
+
+For each model: `spcc run MODEL --verify` (the IR verifier after every pass)
+against onnxruntime-node on the same model and input (rtol 1e-4, atol 1e-5,
+through ../sparse/ort_check.js), and `spcc MODEL -o model.c` compiled with
+cc -std=c99 -Wall -Wextra -pedantic -Werror. onnxruntime-node is installed
+under --ort-dir with npm on first use; exit 77 (skipped) without npm, node,
+the registry, or Python's onnx module.
+
+    run_models.py --spcc BUILD/spcc --ort-dir BUILD/ort [--work DIR] [-j 2]
+"""
+import concurrent.futures
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', 'sparse'))
+# sparse_common exits 77 (skipped) without numpy or onnx.
+from sparse_common import (Failure, check_run, compare, parse_args, read_pb, skip,  # noqa: E402
+                           spcc_run, work_dir)
+import numpy as np  # noqa: E402
+
+NAME = 'real-models'
+ORT_VERSION = '1.30.0'
+ORT_CHECK = os.path.join(HERE, '..', 'sparse', 'ort_check.js')
+INCLUDE = os.path.join(HERE, '..', '..', 'include')
+CFLAGS = ['-std=c99', '-Wall', '-Wextra', '-pedantic', '-Werror']
+
+
+def install_ort(ort_dir):
+    """onnxruntime-node ORT_VERSION in ort_dir/node_modules, or skip."""
+    pkg = os.path.join(ort_dir, 'node_modules', 'onnxruntime-node', 'package.json')
+    if os.path.exists(pkg) and json.load(open(pkg)).get('version') == ORT_VERSION:
+        return
+    if not shutil.which('npm') or not shutil.which('node'):
+        skip(NAME, 'node or npm not found')
+    os.makedirs(ort_dir, exist_ok=True)
+    # skip: the install script would download GPU libraries; the CPU binding ships in the package.
+    env = dict(os.environ, ONNXRUNTIME_NODE_INSTALL='skip')
+    try:
+        p = subprocess.run(['npm', 'install', '--prefix', ort_dir, '--no-save', '--no-audit',
+                            '--no-fund', f'onnxruntime-node@{ORT_VERSION}'],
+                           env=env, capture_output=True, text=True, timeout=600)
+        tail = ' '.join(p.stderr.split())[-300:]
+    except subprocess.TimeoutExpired:
+        tail = 'timed out after 600 s'
+    if not os.path.exists(pkg):
+        skip(NAME, f'npm install onnxruntime-node@{ORT_VERSION} failed: {tail}')
+
+
+def ort_job(src, work):
+    """The ort_check.js job of a model: its inputs as raw f32 files."""
+    import onnx
+    names = [i.name for i in onnx.load(os.path.join(src, 'model.onnx')).graph.input]
+    inputs, k = [], 0
+    while os.path.exists(os.path.join(src, f'input_{k}.pb')):
+        x = read_pb(os.path.join(src, f'input_{k}.pb')).astype(np.float32)
+        x.tofile(os.path.join(work, f'input_{k}.f32'))
+        inputs.append({'name': names[k], 'dims': list(x.shape),
+                       'file': os.path.join(work, f'input_{k}.f32')})
+        k += 1
+    return {'model': os.path.join(src, 'model.onnx'), 'inputs': inputs,
+            'out': os.path.join(work, 'ort')}
+
+
+def spcc_side(spcc, src, work):
+    """spcc run --verify outputs; raises Failure when the emitted C does not
+    compile cleanly."""
+    model = os.path.join(src, 'model.onnx')
+    inputs = sorted(f for f in os.listdir(src) if f.startswith('input_'))
+    outs = spcc_run(spcc, model, os.path.join(src, inputs[0]), os.path.join(work, 'spcc'),
+                    ['--verify'] + sum((['-i', os.path.join(src, f)] for f in inputs[1:]), []))
+    c_file = os.path.join(work, 'model.c')
+    check_run([spcc, model, '-o', c_file], 'spcc -o model.c')
+    check_run([os.environ.get('CC', 'cc')] + CFLAGS + ['-I', INCLUDE, '-c', c_file, '-o',
+                                                     os.path.join(work, 'model.o')],
+              'cc ' + ' '.join(CFLAGS))
+    return outs
+
+
+def compare_ort(job, want):
+    if os.path.exists(os.path.join(job['out'], 'error.txt')):
+        raise Failure('onnxruntime: ' + open(os.path.join(job['out'], 'error.txt')).read()[:300])
+    meta = json.load(open(os.path.join(job['out'], 'outputs.json')))
+    if len(meta) != len(want):
+        raise Failure(f'onnxruntime gave {len(meta)} outputs, spcc {len(want)}')
+    for k, (m, w) in enumerate(zip(meta, want)):
+        got = np.fromfile(os.path.join(job['out'], f'output_{k}.f32'), np.float32)
+        compare(w, got.reshape(m['dims']), f'output {k}')
+
+
+def main():
+    args = parse_args(__doc__, ort_dir=True)
+    install_ort(args.ort_dir)
+    work = work_dir(args, 'spcc-models-')
+    models_dir = os.path.join(work, 'models')
+    subprocess.run([sys.executable, os.path.join(HERE, 'make_models.py'), models_dir], check=True)
+    models = sorted(os.listdir(models_dir))
+    jobs = {m: ort_job(os.path.join(models_dir, m), os.makedirs(os.path.join(work, m), exist_ok=True)
+                       or os.path.join(work, m)) for m in models}
+    with open(os.path.join(work, 'jobs.json'), 'w') as f:
+        json.dump(list(jobs.values()), f)
+    node = subprocess.run(['node', ORT_CHECK, args.ort_dir, os.path.join(work, 'jobs.json')],
+                          capture_output=True, text=True)
+    if node.returncode != 0:
+        print((node.stdout + node.stderr).strip())
+        print(f'{NAME}: 0 passed, {len(models)} failed')
+        return 1
+
+    failures = {}
+    with concurrent.futures.ThreadPoolExecutor(args.j) as ex:
+        futs = {m: ex.submit(spcc_side, args.spcc, os.path.join(models_dir, m), os.path.join(work, m))
+                for m in models}
+    for m in models:
+        try:
+            compare_ort(jobs[m], futs[m].result())
+            print(f'PASS {m}')
+        except Failure as e:
+            failures[m] = str(e)
+            print(f'FAIL {m}: {e}')
+    if not args.work:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f'{NAME}: {len(models) - len(failures)} passed, {len(failures)} failed')
+    return 1 if failures or not models else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
