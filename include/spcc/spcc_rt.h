@@ -25,5 +25,6 @@
 #include "rt/reduce.h"
 #include "rt/conv2.h"
 #include "rt/quant.h"
+#include "rt/rnn.h"
 
 #endif

@@ -22,36 +22,16 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'sparse'))
 # sparse_common exits 77 (skipped) without numpy or onnx.
-from sparse_common import (Failure, check_run, compare, parse_args, read_pb, skip,  # noqa: E402
-                           spcc_run, work_dir)
+from sparse_common import (Failure, check_run, compare, install_ort, parse_args,  # noqa: E402
+                           read_pb, spcc_run, work_dir)
 import numpy as np  # noqa: E402
 
 NAME = 'real-models'
-ORT_VERSION = '1.30.0'
 ORT_CHECK = os.path.join(HERE, '..', 'sparse', 'ort_check.js')
 INCLUDE = os.path.join(HERE, '..', '..', 'include')
 CFLAGS = ['-std=c99', '-Wall', '-Wextra', '-pedantic', '-Werror']
 
 
-def install_ort(ort_dir):
-    """onnxruntime-node ORT_VERSION in ort_dir/node_modules, or skip."""
-    pkg = os.path.join(ort_dir, 'node_modules', 'onnxruntime-node', 'package.json')
-    if os.path.exists(pkg) and json.load(open(pkg)).get('version') == ORT_VERSION:
-        return
-    if not shutil.which('npm') or not shutil.which('node'):
-        skip(NAME, 'node or npm not found')
-    os.makedirs(ort_dir, exist_ok=True)
-    # skip: the install script would download GPU libraries; the CPU binding ships in the package.
-    env = dict(os.environ, ONNXRUNTIME_NODE_INSTALL='skip')
-    try:
-        p = subprocess.run(['npm', 'install', '--prefix', ort_dir, '--no-save', '--no-audit',
-                            '--no-fund', f'onnxruntime-node@{ORT_VERSION}'],
-                           env=env, capture_output=True, text=True, timeout=600)
-        tail = ' '.join(p.stderr.split())[-300:]
-    except subprocess.TimeoutExpired:
-        tail = 'timed out after 600 s'
-    if not os.path.exists(pkg):
-        skip(NAME, f'npm install onnxruntime-node@{ORT_VERSION} failed: {tail}')
 
 
 def ort_job(src, work):
@@ -97,7 +77,7 @@ def compare_ort(job, want):
 
 def main():
     args = parse_args(__doc__, ort_dir=True)
-    install_ort(args.ort_dir)
+    install_ort(args.ort_dir, NAME)
     work = work_dir(args, 'spcc-models-')
     models_dir = os.path.join(work, 'models')
     subprocess.run([sys.executable, os.path.join(HERE, 'make_models.py'), models_dir], check=True)

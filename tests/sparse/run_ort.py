@@ -15,17 +15,15 @@ npm or the registry is not there).
 import concurrent.futures
 import json
 import os
-import shutil
 import subprocess
 import sys
 
 from sparse_common import (HERE, MODES, Failure, check_run, compare, finish, gen_models,
-                           parse_args, read_pb, skip, spcc_run, work_dir)
+                           install_ort, parse_args, read_pb, spcc_run, work_dir)
 
 # After sparse_common, which exits 77 (skipped) without numpy or onnx.
 import numpy as np
 
-ORT_VERSION = '1.30.0'
 MODELS = ['matmul_3d', 'matmul_4d', 'gemm_n_n_c', 'gemm_t_n', 'gemm_n_t_c2d', 'gemm_t_t_c',
           'conv_1x1', 'conv_3x3_pad1', 'conv_5x5_s2_asym', 'conv_dilated', 'conv_depthwise',
           'conv_group4_s2', 'conv_1d', 'mlp', 'empty_rows_conv', 'all_zero_matmul']
@@ -33,25 +31,6 @@ CASES = [(m, mode) for m in MODELS for mode in ('prune0.7', 'prune0.9-block4x1',
 EXPORTS = {'dense': [], 'sparse': ['--sparse-initializers']}
 
 
-def install_ort(ort_dir):
-    """onnxruntime-node ORT_VERSION in ort_dir/node_modules, or skip the test."""
-    pkg = os.path.join(ort_dir, 'node_modules', 'onnxruntime-node', 'package.json')
-    if os.path.exists(pkg) and json.load(open(pkg)).get('version') == ORT_VERSION:
-        return
-    if not shutil.which('npm') or not shutil.which('node'):
-        skip('sparse-ort', 'node or npm not found')
-    os.makedirs(ort_dir, exist_ok=True)
-    # skip: the install script would download GPU libraries; the CPU binding ships in the package.
-    env = dict(os.environ, ONNXRUNTIME_NODE_INSTALL='skip')
-    try:
-        p = subprocess.run(['npm', 'install', '--prefix', ort_dir, '--no-save', '--no-audit',
-                            '--no-fund', f'onnxruntime-node@{ORT_VERSION}'],
-                           env=env, capture_output=True, text=True, timeout=600)
-        tail = ' '.join(p.stderr.split())[-300:]
-    except subprocess.TimeoutExpired:
-        tail = 'timed out after 600 s'
-    if not os.path.exists(pkg):
-        skip('sparse-ort', f'npm install onnxruntime-node@{ORT_VERSION} failed: {tail}')
 
 
 def prepare(spcc, models_dir, model, mode, work):
@@ -85,7 +64,7 @@ def compare_ort(job, want):
 
 def main():
     args = parse_args(__doc__, ort_dir=True)
-    install_ort(args.ort_dir)
+    install_ort(args.ort_dir, 'sparse-ort')
     work = work_dir(args, 'spcc-ort-')
     models_dir = gen_models(work)
     node = ['node', os.path.join(HERE, 'ort_check.js'), args.ort_dir]

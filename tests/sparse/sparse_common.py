@@ -252,3 +252,35 @@ def c_float_values(c_text):
         body = m.group(1).strip().rstrip(',')
         total += body.count(',') + 1 if body else 0
     return total
+
+
+ORT_VERSION = '1.30.0'
+
+
+def install_ort(ort_dir, name):
+    """onnxruntime-node ORT_VERSION in ort_dir/node_modules, or skip test
+    `name`. Several tests may ask at once (ctest -j2): a lock file makes one
+    install and the others wait for it."""
+    import fcntl
+    import json
+    import shutil
+    pkg = os.path.join(ort_dir, 'node_modules', 'onnxruntime-node', 'package.json')
+    if not shutil.which('npm') or not shutil.which('node'):
+        skip(name, 'node or npm not found')
+    os.makedirs(ort_dir, exist_ok=True)
+    with open(os.path.join(ort_dir, '.install.lock'), 'w') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if os.path.exists(pkg) and json.load(open(pkg)).get('version') == ORT_VERSION:
+            return
+        # skip: the install script would download GPU libraries; the CPU
+        # binding ships in the package.
+        env = dict(os.environ, ONNXRUNTIME_NODE_INSTALL='skip')
+        try:
+            p = subprocess.run(['npm', 'install', '--prefix', ort_dir, '--no-save', '--no-audit',
+                                '--no-fund', f'onnxruntime-node@{ORT_VERSION}'],
+                               env=env, capture_output=True, text=True, timeout=600)
+            tail = ' '.join(p.stderr.split())[-300:]
+        except subprocess.TimeoutExpired:
+            tail = 'timed out after 600 s'
+        if not os.path.exists(pkg):
+            skip(name, f'npm install onnxruntime-node@{ORT_VERSION} failed: {tail}')
