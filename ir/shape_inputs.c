@@ -1,7 +1,8 @@
 /* shape_inputs.c - which operator inputs decide output shapes.
  *
  * Static shapes are spcc's premise, so an input whose *value* decides a
- * shape (Reshape's target) must be known at compile time. `spcc run` uses
+ * shape (Reshape's target) must be known at compile time, as must the few
+ * inputs that decide what an op computes at all (Dropout's training_mode). `spcc run` uses
  * this to bind exactly those graph inputs that flow into such a slot, and
  * keeps every other input a true runtime input. */
 #include <stdlib.h>
@@ -11,6 +12,9 @@
 bool spcc_op_input_decides_shape(spcc_op op, int k) {
   switch (op) {
   case SPCC_OP_RESHAPE: return k == 1;
+  /* Not shapes, but what Dropout computes at all (identity only when not
+   * training or with ratio 0) must be known when compiling. */
+  case SPCC_OP_DROPOUT: return k >= 1; /* ratio, training_mode */
   case SPCC_OP_PAD: case SPCC_OP_CUMSUM: case SPCC_OP_TOP_K: case SPCC_OP_ONE_HOT:
   case SPCC_OP_COMPRESS: return k == 1; /* pads, axis, K, depth, condition */
   case SPCC_OP_RANGE: case SPCC_OP_NON_ZERO: return true;
