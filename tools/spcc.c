@@ -50,6 +50,7 @@ static void usage(FILE *out) {
           "  --out-dir DIR         where output_K.pb (or .npy) files go; created if needed\n"
           "  --npy                 write outputs as .npy\n"
           "  --keep-temp           keep the temporary build directory (for debugging)\n"
+          "  (spcc run builds the model with $CC, default cc, in a directory under $TMPDIR)\n"
           "\n"
           "passes (for --print-after): import");
 #define SPCC_PASS(fn, cli, desc) fprintf(out, ", %s", cli);

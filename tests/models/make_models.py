@@ -156,8 +156,27 @@ def ir3_mlp():
     return m, [b.randn(4, 20)]
 
 
-MODELS = {'small_cnn': cnn, 'encoder_layer': transformer, 'ir3_mlp': ir3_mlp}
-# No LSTM tagger: ir/ops.def has no LSTM op (yet).
+def lstm_tagger():
+    """Sequence tagger: int64 token ids [seq, batch] -> embedding Gather ->
+    forward LSTM (with bias) -> Squeeze num_directions -> linear -> LogSoftmax."""
+    seq, vocab, dim, hidden, tags = 12, 50, 16, 24, 9
+    b = Builder(4)
+    emb = b.op('Gather', [b.init(b.randn(vocab, dim, scale=0.5), 'emb'), 'X'], axis=0)
+    w = b.init(b.randn(1, 4 * hidden, dim, scale=1.0 / np.sqrt(dim)), 'W')
+    r = b.init(b.randn(1, 4 * hidden, hidden, scale=1.0 / np.sqrt(hidden)), 'R')
+    bias = b.init(b.randn(1, 8 * hidden, scale=0.1), 'B')
+    y = b.op('LSTM', [emb, w, r, bias], hidden_size=hidden, direction='forward')
+    y = b.op('Squeeze', [y, b.const(np.array([1], np.int64))])          # [seq, batch, hidden]
+    y = b.op('Add', [b.op('MatMul', [y, b.init(b.randn(hidden, tags, scale=1.0 / np.sqrt(hidden)))]),
+                     b.init(b.randn(tags, scale=0.1))])
+    b.nodes.append(helper.make_node('LogSoftmax', [y], ['Y'], name='LogSoftmax_out', axis=-1))
+    m = finish(b, 'lstm_tagger', [helper.make_tensor_value_info('X', I64, [seq, 1])],
+               [helper.make_tensor_value_info('Y', F, [seq, 1, tags])], 14)
+    return m, [b.rng.integers(0, vocab, size=(seq, 1)).astype(np.int64)]
+
+
+MODELS = {'small_cnn': cnn, 'encoder_layer': transformer, 'ir3_mlp': ir3_mlp,
+          'lstm_tagger': lstm_tagger}
 
 
 def main():

@@ -34,10 +34,37 @@ CFLAGS = ['-std=c99', '-Wall', '-Wextra', '-pedantic', '-Werror']
 
 
 
+def float_fed(model, work):
+    """ort_check.js feeds float32 only: for a model with other input types
+    (the tagger's int64 token ids) a copy whose inputs are float and Cast to
+    the original type. Small ids are exact in float. The model path to run."""
+    import onnx
+    from onnx import TensorProto, helper
+    m = onnx.load(model)
+    casts = []
+    for i in m.graph.input:
+        elem = i.type.tensor_type.elem_type
+        if elem == TensorProto.FLOAT or any(t.name == i.name for t in m.graph.initializer):
+            continue
+        casts.append(helper.make_node('Cast', [i.name + '_f32'], [i.name], to=elem,
+                                      name='Cast_' + i.name))
+        i.name += '_f32'
+        i.type.tensor_type.elem_type = TensorProto.FLOAT
+    if not casts:
+        return model
+    nodes = casts + list(m.graph.node)
+    del m.graph.node[:]
+    m.graph.node.extend(nodes)
+    path = os.path.join(work, 'model_f32_inputs.onnx')
+    onnx.save(m, path)
+    return path
+
+
 def ort_job(src, work):
     """The ort_check.js job of a model: its inputs as raw f32 files."""
     import onnx
-    names = [i.name for i in onnx.load(os.path.join(src, 'model.onnx')).graph.input]
+    model = float_fed(os.path.join(src, 'model.onnx'), work)
+    names = [i.name for i in onnx.load(model).graph.input]
     inputs, k = [], 0
     while os.path.exists(os.path.join(src, f'input_{k}.pb')):
         x = read_pb(os.path.join(src, f'input_{k}.pb')).astype(np.float32)
@@ -45,7 +72,7 @@ def ort_job(src, work):
         inputs.append({'name': names[k], 'dims': list(x.shape),
                        'file': os.path.join(work, f'input_{k}.f32')})
         k += 1
-    return {'model': os.path.join(src, 'model.onnx'), 'inputs': inputs,
+    return {'model': model, 'inputs': inputs,
             'out': os.path.join(work, 'ort')}
 
 
