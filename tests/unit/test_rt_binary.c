@@ -11,6 +11,8 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+
+#include "support/op_fixture.h"
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -151,57 +153,15 @@ static void test_compare_logic(void **state) {
 
 /* ---- shape rules and evaluators on graphs ------------------------------------ */
 
-typedef struct {
-  spcc_graph *g;
-  spcc_diag d;
-} fixture;
-
-static int add_value(fixture *f, const spcc_type *t, spcc_value_kind kind) {
-  char name[32];
-  snprintf(name, sizeof name, "v%d", f->g->n_values);
-  return spcc_graph_add_value(f->g, name, t, kind);
-}
-
-static int value(fixture *f, spcc_dtype dt, int rank, const int64_t *dims) {
-  spcc_type t = spcc_type_make(dt, rank, dims);
-  return add_value(f, &t, SPCC_VAL_INPUT);
-}
-
-static spcc_node *node(fixture *f, spcc_op op, int n_in, const int *in, int opset) {
-  spcc_type t = spcc_type_make(SPCC_DT_UNDEF, -1, NULL);
-  int y = add_value(f, &t, SPCC_VAL_TEMP);
-  int idx = spcc_graph_add_node(f->g, op, n_in, in, 1, &y);
-  f->g->nodes[idx].opset = opset;
-  return &f->g->nodes[idx];
-}
-
-static int setup(void **state) {
-  static fixture f;
-  f.g = spcc_graph_new("t", "t.onnx");
-  spcc_diag_init(&f.d, NULL);
-  *state = &f;
-  return 0;
-}
-
-static int teardown(void **state) {
-  fixture *f = *state;
-  spcc_graph_free(f->g);
-  return 0;
-}
-
-static const spcc_type *out_type(fixture *f, const spcc_node *n) {
-  return &f->g->values[n->out[0]].type;
-}
-
 /* Mean of [2,1], [3] and a scalar -> [2,3]: first pair, accumulate, divide. */
 static void test_eval_mean_three(void **state) {
-  fixture *f = *state;
+  op_fixture *f = *state;
   int64_t d0[2] = {2, 1}, d1[1] = {3};
-  int in[3] = {value(f, SPCC_DT_F32, 2, d0), value(f, SPCC_DT_F32, 1, d1),
-               value(f, SPCC_DT_F32, 0, NULL)};
-  spcc_node *n = node(f, SPCC_OP_MEAN, 3, in, 13);
+  int in[3] = {fx_value(f, SPCC_DT_F32, 2, d0), fx_value(f, SPCC_DT_F32, 1, d1),
+               fx_value(f, SPCC_DT_F32, 0, NULL)};
+  spcc_node *n = fx_node(f, SPCC_OP_MEAN, 3, in, 13);
   assert_true(spcc_shape_mean(f->g, n, &f->d));
-  const spcc_type *t = out_type(f, n);
+  const spcc_type *t = fx_out_type(f, n);
   assert_true(t->rank == 2 && t->dims[0] == 2 && t->dims[1] == 3);
   float a[2] = {3, 30}, b[3] = {0, 3, 6}, c = 6, y[6];
   const void *ins[3] = {a, b, &c};
@@ -211,16 +171,16 @@ static void test_eval_mean_three(void **state) {
     for (int j = 0; j < 3; j++) assert_true(y[i * 3 + j] == (a[i] + b[j] + c) / 3.0f);
 
   /* one input: a copy; Max over four int64 inputs */
-  spcc_node *one = node(f, SPCC_OP_SUM, 1, in, 13);
+  spcc_node *one = fx_node(f, SPCC_OP_SUM, 1, in, 13);
   assert_true(spcc_shape_sum(f->g, one, &f->d));
   void *outs1[1] = {y};
   assert_true(spcc_eval_sum(f->g, one, ins, outs1, &f->d));
   assert_true(y[0] == 3 && y[1] == 30);
 
   int64_t d4[1] = {4};
-  int iv[4] = {value(f, SPCC_DT_I64, 1, d4), value(f, SPCC_DT_I64, 1, d4),
-               value(f, SPCC_DT_I64, 0, NULL), value(f, SPCC_DT_I64, 1, d4)};
-  spcc_node *mx = node(f, SPCC_OP_MAX, 4, iv, 13);
+  int iv[4] = {fx_value(f, SPCC_DT_I64, 1, d4), fx_value(f, SPCC_DT_I64, 1, d4),
+               fx_value(f, SPCC_DT_I64, 0, NULL), fx_value(f, SPCC_DT_I64, 1, d4)};
+  spcc_node *mx = fx_node(f, SPCC_OP_MAX, 4, iv, 13);
   assert_true(spcc_shape_max(f->g, mx, &f->d));
   int64_t v0[4] = {1, 9, -5, 0}, v1[4] = {2, 3, -7, 0}, v2 = -1, v3[4] = {0, 0, -9, 8}, yv[4];
   const void *iins[4] = {v0, v1, &v2, v3};
@@ -231,13 +191,13 @@ static void test_eval_mean_three(void **state) {
 
 /* Where with [2,1] condition, [3] x and scalar y -> [2,3]. */
 static void test_eval_where(void **state) {
-  fixture *f = *state;
+  op_fixture *f = *state;
   int64_t dc[2] = {2, 1}, dx[1] = {3};
-  int in[3] = {value(f, SPCC_DT_BOOL, 2, dc), value(f, SPCC_DT_I32, 1, dx),
-               value(f, SPCC_DT_I32, 0, NULL)};
-  spcc_node *n = node(f, SPCC_OP_WHERE, 3, in, 16);
+  int in[3] = {fx_value(f, SPCC_DT_BOOL, 2, dc), fx_value(f, SPCC_DT_I32, 1, dx),
+               fx_value(f, SPCC_DT_I32, 0, NULL)};
+  spcc_node *n = fx_node(f, SPCC_OP_WHERE, 3, in, 16);
   assert_true(spcc_shape_where(f->g, n, &f->d));
-  assert_int_equal(out_type(f, n)->dtype, SPCC_DT_I32);
+  assert_int_equal(fx_out_type(f, n)->dtype, SPCC_DT_I32);
   uint8_t c[2] = {1, 0};
   int32_t x[3] = {1, 2, 3}, yv = -1, out[6];
   const void *ins[3] = {c, x, &yv};
@@ -248,17 +208,17 @@ static void test_eval_where(void **state) {
 
   /* a float condition is an error */
   int bad[3] = {in[1], in[1], in[1]};
-  assert_false(spcc_shape_where(f->g, node(f, SPCC_OP_WHERE, 3, bad, 16), &f->d));
+  assert_false(spcc_shape_where(f->g, fx_node(f, SPCC_OP_WHERE, 3, bad, 16), &f->d));
 }
 
 /* Pow with mixed types, comparisons with bool output, opset 1 broadcast. */
 static void test_eval_pow_compare(void **state) {
-  fixture *f = *state;
+  op_fixture *f = *state;
   int64_t d3[1] = {3}, d23[2] = {2, 3};
-  int in[2] = {value(f, SPCC_DT_F32, 2, d23), value(f, SPCC_DT_I64, 1, d3)};
-  spcc_node *n = node(f, SPCC_OP_POW, 2, in, 15);
+  int in[2] = {fx_value(f, SPCC_DT_F32, 2, d23), fx_value(f, SPCC_DT_I64, 1, d3)};
+  spcc_node *n = fx_node(f, SPCC_OP_POW, 2, in, 15);
   assert_true(spcc_shape_pow(f->g, n, &f->d));
-  assert_int_equal(out_type(f, n)->dtype, SPCC_DT_F32);
+  assert_int_equal(fx_out_type(f, n)->dtype, SPCC_DT_F32);
   float x[6] = {1, 2, 3, 4, 5, 6}, y[6];
   int64_t e[3] = {0, 1, 2};
   const void *ins[2] = {x, e};
@@ -268,12 +228,12 @@ static void test_eval_pow_compare(void **state) {
 
   /* Greater-1 with broadcast=1, axis=0: b [2] against a [2,3] */
   int64_t d2[1] = {2};
-  int cin[2] = {value(f, SPCC_DT_F32, 2, d23), value(f, SPCC_DT_F32, 1, d2)};
-  spcc_node *g1 = node(f, SPCC_OP_GREATER, 2, cin, 1);
+  int cin[2] = {fx_value(f, SPCC_DT_F32, 2, d23), fx_value(f, SPCC_DT_F32, 1, d2)};
+  spcc_node *g1 = fx_node(f, SPCC_OP_GREATER, 2, cin, 1);
   spcc_node_set_int(f->g, (int)(g1 - f->g->nodes), "broadcast", 1);
   spcc_node_set_int(f->g, (int)(g1 - f->g->nodes), "axis", 0);
   assert_true(spcc_shape_greater(f->g, g1, &f->d));
-  assert_int_equal(out_type(f, g1)->dtype, SPCC_DT_BOOL);
+  assert_int_equal(fx_out_type(f, g1)->dtype, SPCC_DT_BOOL);
   float b[2] = {2, 5};
   uint8_t r[6];
   const void *cins[2] = {x, b};
@@ -283,12 +243,12 @@ static void test_eval_pow_compare(void **state) {
   for (int i = 0; i < 6; i++) assert_int_equal(r[i], want[i]);
 
   /* BitShift: direction must be LEFT or RIGHT; signed types unsupported */
-  int u[2] = {value(f, SPCC_DT_U8, 1, d3), value(f, SPCC_DT_U8, 1, d3)};
-  spcc_node *bs = node(f, SPCC_OP_BIT_SHIFT, 2, u, 11);
+  int u[2] = {fx_value(f, SPCC_DT_U8, 1, d3), fx_value(f, SPCC_DT_U8, 1, d3)};
+  spcc_node *bs = fx_node(f, SPCC_OP_BIT_SHIFT, 2, u, 11);
   spcc_node_set_string(f->g, (int)(bs - f->g->nodes), "direction", "UP");
   assert_false(spcc_shape_bit_shift(f->g, bs, &f->d));
-  int s[2] = {value(f, SPCC_DT_I8, 1, d3), value(f, SPCC_DT_I8, 1, d3)};
-  spcc_node *bs2 = node(f, SPCC_OP_BIT_SHIFT, 2, s, 11);
+  int s[2] = {fx_value(f, SPCC_DT_I8, 1, d3), fx_value(f, SPCC_DT_I8, 1, d3)};
+  spcc_node *bs2 = fx_node(f, SPCC_OP_BIT_SHIFT, 2, s, 11);
   spcc_node_set_string(f->g, (int)(bs2 - f->g->nodes), "direction", "LEFT");
   assert_false(spcc_shape_bit_shift(f->g, bs2, &f->d));
   assert_non_null(strstr(f->d.first_error, "unsupported"));
@@ -301,9 +261,9 @@ int main(void) {
       cmocka_unit_test(test_shift_kernels),
       cmocka_unit_test(test_minmax_acc),
       cmocka_unit_test(test_compare_logic),
-      cmocka_unit_test_setup_teardown(test_eval_mean_three, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_eval_where, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_eval_pow_compare, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_eval_mean_three, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_eval_where, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_eval_pow_compare, fx_setup, fx_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

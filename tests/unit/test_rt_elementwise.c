@@ -9,6 +9,8 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+
+#include "support/op_fixture.h"
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -170,57 +172,14 @@ static void test_clip_kernel(void **state) {
 
 /* ---- shape rules and evaluators on graphs ------------------------------------ */
 
-typedef struct {
-  spcc_graph *g;
-  spcc_diag d;
-} fixture;
-
-/* Values get explicit names "v<k>". */
-static int add_value(fixture *f, const spcc_type *t, spcc_value_kind kind) {
-  char name[32];
-  snprintf(name, sizeof name, "v%d", f->g->n_values);
-  return spcc_graph_add_value(f->g, name, t, kind);
-}
-
-static int value(fixture *f, spcc_dtype dt, int rank, const int64_t *dims) {
-  spcc_type t = spcc_type_make(dt, rank, dims);
-  return add_value(f, &t, SPCC_VAL_INPUT);
-}
-
-static spcc_node *node(fixture *f, spcc_op op, int n_in, const int *in, int opset) {
-  spcc_type t = spcc_type_make(SPCC_DT_UNDEF, -1, NULL);
-  int y = add_value(f, &t, SPCC_VAL_TEMP);
-  int idx = spcc_graph_add_node(f->g, op, n_in, in, 1, &y);
-  f->g->nodes[idx].opset = opset;
-  return &f->g->nodes[idx];
-}
-
-static int setup(void **state) {
-  static fixture f;
-  f.g = spcc_graph_new("t", "t.onnx");
-  spcc_diag_init(&f.d, NULL);
-  *state = &f;
-  return 0;
-}
-
-static int teardown(void **state) {
-  fixture *f = *state;
-  spcc_graph_free(f->g);
-  return 0;
-}
-
-static const spcc_type *out_type(fixture *f, const spcc_node *n) {
-  return &f->g->values[n->out[0]].type;
-}
-
 /* [2,3,4] + [3,1] -> [2,3,4] through the shape rule and the evaluator. */
 static void test_eval_numpy_broadcast(void **state) {
-  fixture *f = *state;
+  op_fixture *f = *state;
   int64_t da[3] = {2, 3, 4}, db[2] = {3, 1};
-  int in[2] = {value(f, SPCC_DT_F32, 3, da), value(f, SPCC_DT_F32, 2, db)};
-  spcc_node *n = node(f, SPCC_OP_ADD, 2, in, 14);
+  int in[2] = {fx_value(f, SPCC_DT_F32, 3, da), fx_value(f, SPCC_DT_F32, 2, db)};
+  spcc_node *n = fx_node(f, SPCC_OP_ADD, 2, in, 14);
   assert_true(spcc_shape_add(f->g, n, &f->d));
-  const spcc_type *t = out_type(f, n);
+  const spcc_type *t = fx_out_type(f, n);
   assert_int_equal(t->rank, 3);
   assert_true(t->dims[0] == 2 && t->dims[1] == 3 && t->dims[2] == 4);
   float a[24], b[3], y[24];
@@ -239,10 +198,10 @@ static void test_eval_numpy_broadcast(void **state) {
 
 /* Opset 6: broadcast=1 with axis=1 puts b's [3] at a's second dimension. */
 static void test_eval_legacy_axis(void **state) {
-  fixture *f = *state;
+  op_fixture *f = *state;
   int64_t da[3] = {2, 3, 2}, db[1] = {3};
-  int in[2] = {value(f, SPCC_DT_F64, 3, da), value(f, SPCC_DT_F64, 1, db)};
-  spcc_node *n = node(f, SPCC_OP_SUB, 2, in, 6);
+  int in[2] = {fx_value(f, SPCC_DT_F64, 3, da), fx_value(f, SPCC_DT_F64, 1, db)};
+  spcc_node *n = fx_node(f, SPCC_OP_SUB, 2, in, 6);
   spcc_node_set_int(f->g, (int)(n - f->g->nodes), "broadcast", 1);
   spcc_node_set_int(f->g, (int)(n - f->g->nodes), "axis", 1);
   assert_true(spcc_shape_sub(f->g, n, &f->d));
@@ -254,33 +213,33 @@ static void test_eval_legacy_axis(void **state) {
   for (int i = 0; i < 12; i++) assert_true(y[i] == a[i] - b[(i / 2) % 3]);
 
   /* without broadcast=1, opset 6 needs equal shapes: an error, not "unsupported" */
-  spcc_node *m = node(f, SPCC_OP_SUB, 2, in, 6);
+  spcc_node *m = fx_node(f, SPCC_OP_SUB, 2, in, 6);
   assert_false(spcc_shape_sub(f->g, m, &f->d));
   assert_non_null(strstr(f->d.first_error, "shape mismatch"));
   assert_null(strstr(f->d.first_error, "unsupported"));
 }
 
 static void test_shape_errors(void **state) {
-  fixture *f = *state;
+  op_fixture *f = *state;
   int64_t d2[2] = {2, 3}, d3[1] = {4};
-  int bad[2] = {value(f, SPCC_DT_F32, 2, d2), value(f, SPCC_DT_F32, 1, d3)};
-  assert_false(spcc_shape_mul(f->g, node(f, SPCC_OP_MUL, 2, bad, 14), &f->d));
-  int mixed[2] = {value(f, SPCC_DT_F32, 2, d2), value(f, SPCC_DT_I32, 2, d2)};
-  assert_false(spcc_shape_mul(f->g, node(f, SPCC_OP_MUL, 2, mixed, 14), &f->d));
+  int bad[2] = {fx_value(f, SPCC_DT_F32, 2, d2), fx_value(f, SPCC_DT_F32, 1, d3)};
+  assert_false(spcc_shape_mul(f->g, fx_node(f, SPCC_OP_MUL, 2, bad, 14), &f->d));
+  int mixed[2] = {fx_value(f, SPCC_DT_F32, 2, d2), fx_value(f, SPCC_DT_I32, 2, d2)};
+  assert_false(spcc_shape_mul(f->g, fx_node(f, SPCC_OP_MUL, 2, mixed, 14), &f->d));
   spcc_diag_init(&f->d, NULL);
-  int b1[1] = {value(f, SPCC_DT_BOOL, 2, d2)};
-  assert_false(spcc_shape_sigmoid(f->g, node(f, SPCC_OP_SIGMOID, 1, b1, 13), &f->d));
+  int b1[1] = {fx_value(f, SPCC_DT_BOOL, 2, d2)};
+  assert_false(spcc_shape_sigmoid(f->g, fx_node(f, SPCC_OP_SIGMOID, 1, b1, 13), &f->d));
   assert_non_null(strstr(f->d.first_error, "unsupported element type bool"));
-  assert_true(spcc_shape_identity(f->g, node(f, SPCC_OP_IDENTITY, 1, b1, 16), &f->d));
+  assert_true(spcc_shape_identity(f->g, fx_node(f, SPCC_OP_IDENTITY, 1, b1, 16), &f->d));
 }
 
 /* Clip-13 with only max given, and Clip-6 with attribute defaults. */
 static void test_eval_clip(void **state) {
-  fixture *f = *state;
+  op_fixture *f = *state;
   int64_t dx[1] = {5};
-  int x = value(f, SPCC_DT_I8, 1, dx), mx = value(f, SPCC_DT_I8, 0, NULL);
+  int x = fx_value(f, SPCC_DT_I8, 1, dx), mx = fx_value(f, SPCC_DT_I8, 0, NULL);
   int in[3] = {x, -1, mx};
-  spcc_node *n = node(f, SPCC_OP_CLIP, 3, in, 13);
+  spcc_node *n = fx_node(f, SPCC_OP_CLIP, 3, in, 13);
   assert_true(spcc_shape_clip(f->g, n, &f->d));
   int8_t xv[5] = {-100, -1, 0, 5, 100}, m = 4, y[5];
   const void *ins[3] = {xv, NULL, &m};
@@ -289,8 +248,8 @@ static void test_eval_clip(void **state) {
   int8_t want[5] = {-100, -1, 0, 4, 4};
   assert_memory_equal(y, want, 5);
 
-  int xf = value(f, SPCC_DT_F32, 1, dx);
-  spcc_node *n6 = node(f, SPCC_OP_CLIP, 1, &xf, 6);
+  int xf = fx_value(f, SPCC_DT_F32, 1, dx);
+  spcc_node *n6 = fx_node(f, SPCC_OP_CLIP, 1, &xf, 6);
   spcc_node_set_float(f->g, (int)(n6 - f->g->nodes), "min", -0.5f);
   assert_true(spcc_shape_clip(f->g, n6, &f->d));
   float fx[5] = {-1.0f, 0.25f, INFINITY, -INFINITY, 3.0f}, fy[5];
@@ -302,10 +261,10 @@ static void test_eval_clip(void **state) {
 }
 
 static void test_eval_leaky_default(void **state) {
-  fixture *f = *state;
+  op_fixture *f = *state;
   int64_t dx[1] = {3};
-  int x = value(f, SPCC_DT_F32, 1, dx);
-  spcc_node *n = node(f, SPCC_OP_LEAKY_RELU, 1, &x, 16);
+  int x = fx_value(f, SPCC_DT_F32, 1, dx);
+  spcc_node *n = fx_node(f, SPCC_OP_LEAKY_RELU, 1, &x, 16);
   assert_true(spcc_shape_leaky_relu(f->g, n, &f->d));
   float xv[3] = {-2.0f, 0.0f, 3.0f}, y[3];
   const void *ins[1] = {xv};
@@ -323,11 +282,11 @@ int main(void) {
       cmocka_unit_test(test_relu_leaky),
       cmocka_unit_test(test_sigmoid_tanh),
       cmocka_unit_test(test_clip_kernel),
-      cmocka_unit_test_setup_teardown(test_eval_numpy_broadcast, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_eval_legacy_axis, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_shape_errors, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_eval_clip, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_eval_leaky_default, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_eval_numpy_broadcast, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_eval_legacy_axis, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_shape_errors, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_eval_clip, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_eval_leaky_default, fx_setup, fx_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,8 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+
+#include "support/op_fixture.h"
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -146,50 +148,12 @@ static void test_prelu_kernel(void **state) {
 
 /* ---- shape rules and evaluators on graphs ---------------------------------------- */
 
-typedef struct {
-  spcc_graph *g;
-  spcc_diag d;
-} fixture;
-
-static int add_value(fixture *f, const spcc_type *t, spcc_value_kind kind) {
-  char name[32];
-  snprintf(name, sizeof name, "v%d", f->g->n_values);
-  return spcc_graph_add_value(f->g, name, t, kind);
-}
-
-static int value(fixture *f, spcc_dtype dt, int rank, const int64_t *dims) {
-  spcc_type t = spcc_type_make(dt, rank, dims);
-  return add_value(f, &t, SPCC_VAL_INPUT);
-}
-
-static spcc_node *node(fixture *f, spcc_op op, int n_in, const int *in, int opset) {
-  spcc_type t = spcc_type_make(SPCC_DT_UNDEF, -1, NULL);
-  int y = add_value(f, &t, SPCC_VAL_TEMP);
-  int idx = spcc_graph_add_node(f->g, op, n_in, in, 1, &y);
-  f->g->nodes[idx].opset = opset;
-  return &f->g->nodes[idx];
-}
-
-static int setup(void **state) {
-  static fixture f;
-  f.g = spcc_graph_new("t", "t.onnx");
-  spcc_diag_init(&f.d, NULL);
-  *state = &f;
-  return 0;
-}
-
-static int teardown(void **state) {
-  fixture *f = *state;
-  spcc_graph_free(f->g);
-  return 0;
-}
-
 /* Opset 16: slope [4] broadcasts along the last axis of [2,3,4]. */
 static void test_eval_prelu_numpy(void **state) {
-  fixture *f = *state;
+  op_fixture *f = *state;
   int64_t dx[3] = {2, 3, 4}, ds[1] = {4};
-  int in[2] = {value(f, SPCC_DT_F32, 3, dx), value(f, SPCC_DT_F32, 1, ds)};
-  spcc_node *n = node(f, SPCC_OP_PRELU, 2, in, 16);
+  int in[2] = {fx_value(f, SPCC_DT_F32, 3, dx), fx_value(f, SPCC_DT_F32, 1, ds)};
+  spcc_node *n = fx_node(f, SPCC_OP_PRELU, 2, in, 16);
   assert_true(spcc_shape_prelu(f->g, n, &f->d));
   float x[24], s[4] = {1, 2, 3, 4}, y[24];
   for (int i = 0; i < 24; i++) x[i] = (float)(i % 2 ? i : -i);
@@ -202,10 +166,10 @@ static void test_eval_prelu_numpy(void **state) {
 /* Opset 6: slope [3] is per channel of [2,3,2]; a slope larger than X is an
  * error that is not "unsupported". */
 static void test_eval_prelu_legacy(void **state) {
-  fixture *f = *state;
+  op_fixture *f = *state;
   int64_t dx[3] = {2, 3, 2}, ds[1] = {3}, dbig[2] = {3, 3};
-  int in[2] = {value(f, SPCC_DT_F64, 3, dx), value(f, SPCC_DT_F64, 1, ds)};
-  spcc_node *n = node(f, SPCC_OP_PRELU, 2, in, 6);
+  int in[2] = {fx_value(f, SPCC_DT_F64, 3, dx), fx_value(f, SPCC_DT_F64, 1, ds)};
+  spcc_node *n = fx_node(f, SPCC_OP_PRELU, 2, in, 6);
   assert_true(spcc_shape_prelu(f->g, n, &f->d));
   double x[12], s[3] = {0.5, 0.25, 0.125}, y[12];
   for (int i = 0; i < 12; i++) x[i] = -(double)i;
@@ -214,35 +178,35 @@ static void test_eval_prelu_legacy(void **state) {
   assert_true(spcc_eval_prelu(f->g, n, ins, outs, &f->d));
   for (int i = 0; i < 12; i++) assert_true(y[i] == s[(i / 2) % 3] * x[i]);
 
-  int bad[2] = {in[0], value(f, SPCC_DT_F64, 2, dbig)};
-  assert_false(spcc_shape_prelu(f->g, node(f, SPCC_OP_PRELU, 2, bad, 16), &f->d));
+  int bad[2] = {in[0], fx_value(f, SPCC_DT_F64, 2, dbig)};
+  assert_false(spcc_shape_prelu(f->g, fx_node(f, SPCC_OP_PRELU, 2, bad, 16), &f->d));
   assert_non_null(strstr(f->d.first_error, "shape mismatch"));
   assert_null(strstr(f->d.first_error, "unsupported"));
 }
 
 static void test_shape_types(void **state) {
-  fixture *f = *state;
+  op_fixture *f = *state;
   int64_t dx[2] = {2, 2};
-  int i32 = value(f, SPCC_DT_I32, 2, dx), f32 = value(f, SPCC_DT_F32, 2, dx);
-  int u8 = value(f, SPCC_DT_U8, 2, dx);
-  assert_false(spcc_shape_exp(f->g, node(f, SPCC_OP_EXP, 1, &i32, 13), &f->d));
+  int i32 = fx_value(f, SPCC_DT_I32, 2, dx), f32 = fx_value(f, SPCC_DT_F32, 2, dx);
+  int u8 = fx_value(f, SPCC_DT_U8, 2, dx);
+  assert_false(spcc_shape_exp(f->g, fx_node(f, SPCC_OP_EXP, 1, &i32, 13), &f->d));
   assert_non_null(strstr(f->d.first_error, "unsupported element type i32"));
-  assert_true(spcc_shape_abs(f->g, node(f, SPCC_OP_ABS, 1, &u8, 13), &f->d));
+  assert_true(spcc_shape_abs(f->g, fx_node(f, SPCC_OP_ABS, 1, &u8, 13), &f->d));
   spcc_diag_init(&f->d, NULL);
-  assert_false(spcc_shape_neg(f->g, node(f, SPCC_OP_NEG, 1, &u8, 13), &f->d));
+  assert_false(spcc_shape_neg(f->g, fx_node(f, SPCC_OP_NEG, 1, &u8, 13), &f->d));
   assert_non_null(strstr(f->d.first_error, "unsupported element type u8"));
-  spcc_node *n = node(f, SPCC_OP_IS_INF, 1, &f32, 10);
+  spcc_node *n = fx_node(f, SPCC_OP_IS_INF, 1, &f32, 10);
   assert_true(spcc_shape_is_inf(f->g, n, &f->d));
   assert_int_equal(f->g->values[n->out[0]].type.dtype, SPCC_DT_BOOL);
-  assert_false(spcc_shape_not(f->g, node(f, SPCC_OP_NOT, 1, &f32, 1), &f->d));
+  assert_false(spcc_shape_not(f->g, fx_node(f, SPCC_OP_NOT, 1, &f32, 1), &f->d));
 }
 
 /* Selu with no attributes uses the ONNX default alpha and gamma. */
 static void test_eval_selu_default(void **state) {
-  fixture *f = *state;
+  op_fixture *f = *state;
   int64_t dx[1] = {2};
-  int x = value(f, SPCC_DT_F32, 1, dx);
-  spcc_node *n = node(f, SPCC_OP_SELU, 1, &x, 6);
+  int x = fx_value(f, SPCC_DT_F32, 1, dx);
+  spcc_node *n = fx_node(f, SPCC_OP_SELU, 1, &x, 6);
   assert_true(spcc_shape_selu(f->g, n, &f->d));
   float xv[2] = {-1.0f, 1.0f}, y[2];
   const void *ins[1] = {xv};
@@ -261,10 +225,10 @@ int main(void) {
       cmocka_unit_test(test_param_activations),
       cmocka_unit_test(test_predicates),
       cmocka_unit_test(test_prelu_kernel),
-      cmocka_unit_test_setup_teardown(test_eval_prelu_numpy, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_eval_prelu_legacy, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_shape_types, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_eval_selu_default, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_eval_prelu_numpy, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_eval_prelu_legacy, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_shape_types, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_eval_selu_default, fx_setup, fx_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
