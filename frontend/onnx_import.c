@@ -17,77 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "frontend.h"
+#include "import.h"
 
 #define MAX_IR_VERSION 9
 #define MAX_OPSET 18
 
-/* Name -> value id, open addressing; keys are the value names in the graph
- * arena, which never move. */
-typedef struct {
-  const char **keys;
-  int *ids;
-  size_t cap, count;
-} name_map;
-
-/* A runtime input being typed: what the model said and what fixed it. */
-typedef struct {
-  int vid;
-  bool has_shape;                   /* the model or an option gave a rank */
-  bool bound;                       /* --bind fixed shape and data */
-  const char *param[SPCC_MAX_RANK]; /* dim_param names, for the warning */
-} input_info;
-
-typedef struct {
-  const char *path;
-  spcc_diag *d;
-  spcc_graph *g;
-  name_map names;
-  input_info *inputs;
-  int n_inputs;
-  int64_t opset; /* of the default domain */
-} importer;
-
-static uint64_t hash_name(const char *s) {
-  uint64_t h = 1469598103934665603u;
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
-  return h;
-}
-
-static int map_find(const name_map *m, const char *name) {
-  if (!m->cap) return -1;
-  for (size_t i = hash_name(name) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-    if (!m->keys[i]) return -1;
-    if (strcmp(m->keys[i], name) == 0) return m->ids[i];
-  }
-}
-
-static void map_put(name_map *m, const char *key, int id) {
-  if (2 * (m->count + 1) > m->cap) {
-    name_map bigger = {0};
-    bigger.cap = m->cap ? m->cap * 2 : 64;
-    bigger.keys = calloc(bigger.cap, sizeof *bigger.keys);
-    bigger.ids = calloc(bigger.cap, sizeof *bigger.ids);
-    if (!bigger.keys || !bigger.ids) spcc_assert_fail("out of memory", __FILE__, __LINE__);
-    for (size_t i = 0; i < m->cap; i++)
-      if (m->keys[i]) map_put(&bigger, m->keys[i], m->ids[i]);
-    free(m->keys);
-    free(m->ids);
-    *m = bigger;
-  }
-  size_t i = hash_name(key) & (m->cap - 1);
-  while (m->keys[i]) i = (i + 1) & (m->cap - 1);
-  m->keys[i] = key;
-  m->ids[i] = id;
-  m->count++;
-}
-
-/* Adds a named value and records its name; the caller checked uniqueness. */
-static int define(importer *im, const char *name, const spcc_type *t, spcc_value_kind kind) {
-  int vid = spcc_graph_add_value(im->g, name, t, kind);
-  map_put(&im->names, im->g->values[vid].name, vid);
-  return vid;
-}
+typedef spcc_fe_importer importer;
+typedef spcc_fe_input input_info;
 
 /* The diagnostic prefix of ONNX node i, exactly as spcc_error prints a node:
  * "model.onnx: node 17 'conv1' (Conv)". Used as spcc_error's file argument,
@@ -138,43 +74,42 @@ static bool check_model(importer *im, const Onnx__ModelProto *m) {
 /* ---- initializers ----------------------------------------------------------------- */
 
 /* Initializers become constants; sparse ones are expanded to dense (the
- * sparsify pass finds their zeros again) and share the one name space. */
-static bool import_initializers(importer *im, const Onnx__GraphProto *gp) {
+ * sparsify pass finds their zeros again) and share the one name space. A
+ * subgraph's initializers live in its scope. */
+static bool import_initializers(importer *im, const Onnx__GraphProto *gp, const char *where) {
   for (size_t i = 0; i < gp->n_initializer; i++) {
     const Onnx__TensorProto *tp = gp->initializer[i];
     const char *name = tp && tp->name ? tp->name : "";
     if (!*name) {
-      spcc_error(im->d, im->path, NULL, "initializer %zu has no name", i);
+      spcc_error(im->d, where, NULL, "initializer %zu has no name", i);
       return false;
     }
-    if (map_find(&im->names, name) >= 0) {
-      spcc_error(im->d, im->path, NULL, "initializer '%s' is defined twice", name);
+    if (spcc_fe_defined_here(im, name)) {
+      spcc_error(im->d, where, NULL, "initializer '%s' is defined twice", name);
       return false;
     }
     char *what = spcc_arena_printf(im->g->arena, "initializer '%s'", name);
     spcc_tensor t;
-    if (!spcc_fe_tensor_from_proto(tp, im->path, what, &t, im->d)) return false;
+    if (!spcc_fe_tensor_from_proto(tp, where, what, &t, im->d)) return false;
     spcc_type ty = spcc_type_make(t.dtype, t.rank, t.dims);
-    int vid = spcc_graph_add_const(im->g, name, &ty, t.data);
-    map_put(&im->names, im->g->values[vid].name, vid);
+    spcc_fe_define_const(im, name, &ty, t.data);
   }
   for (size_t i = 0; i < gp->n_sparse_initializer; i++) {
     const Onnx__SparseTensorProto *sp = gp->sparse_initializer[i];
     const char *name = sp && sp->values && sp->values->name ? sp->values->name : "";
     if (!*name) {
-      spcc_error(im->d, im->path, NULL, "sparse_initializer %zu has no name (values.name)", i);
+      spcc_error(im->d, where, NULL, "sparse_initializer %zu has no name (values.name)", i);
       return false;
     }
-    if (map_find(&im->names, name) >= 0) {
-      spcc_error(im->d, im->path, NULL, "initializer '%s' is defined twice", name);
+    if (spcc_fe_defined_here(im, name)) {
+      spcc_error(im->d, where, NULL, "initializer '%s' is defined twice", name);
       return false;
     }
     char *what = spcc_arena_printf(im->g->arena, "sparse_initializer '%s'", name);
     spcc_tensor t;
-    if (!spcc_fe_sparse_from_proto(sp, im->path, what, &t, im->d)) return false;
+    if (!spcc_fe_sparse_from_proto(sp, where, what, &t, im->d)) return false;
     spcc_type ty = spcc_type_make(t.dtype, t.rank, t.dims);
-    int vid = spcc_graph_add_const(im->g, name, &ty, t.data);
-    map_put(&im->names, im->g->values[vid].name, vid);
+    spcc_fe_define_const(im, name, &ty, t.data);
   }
   return true;
 }
@@ -259,7 +194,7 @@ static bool import_inputs(importer *im, const Onnx__GraphProto *gp) {
       spcc_error(im->d, im->path, NULL, "graph input %zu has no name", i);
       return false;
     }
-    int prev = map_find(&im->names, name);
+    int prev = spcc_fe_lookup(im, name);
     if (prev >= 0 && im->g->values[prev].kind == SPCC_VAL_CONST)
       continue; /* an initializer (listed among inputs before IR version 4) */
     if (prev >= 0) {
@@ -269,7 +204,7 @@ static bool import_inputs(importer *im, const Onnx__GraphProto *gp) {
     input_info *info = &im->inputs[im->n_inputs];
     spcc_type t;
     if (!input_type(im, vi, name, info, &t)) return false;
-    info->vid = define(im, name, &t, SPCC_VAL_INPUT);
+    info->vid = spcc_fe_define(im, name, &t, SPCC_VAL_INPUT);
     im->n_inputs++;
   }
   return true;
@@ -314,11 +249,32 @@ static bool apply_shape(importer *im, const spcc_shape_opt *s) {
   }
   t->rank = s->rank;
   for (int k = 0; k < s->rank; k++) t->dims[k] = s->dims[k];
-  in->has_shape = true;
+  in->has_shape = in->shaped = true;
   return true;
 }
 
-static bool apply_bind(importer *im, const spcc_bind_opt *b) {
+/* An input file (options' input_files) fixes the shape of an input that
+ * --shape and --bind left open, so the dynamic dimensions match the data. */
+static bool apply_file_shape(importer *im, input_info *in, const char *path) {
+  spcc_tensor t;
+  if (!spcc_tensor_read(path, &t, im->d)) return false;
+  spcc_value *v = &im->g->values[in->vid];
+  bool ok = true;
+  if (t.dtype != v->type.dtype) {
+    spcc_error(im->d, path, NULL, "input '%s' expects %s, the file holds %s", v->name,
+               spcc_dtype_name(v->type.dtype), spcc_dtype_name(t.dtype));
+    ok = false;
+  }
+  if (ok) {
+    spcc_shape_opt s = {.name = v->name, .rank = t.rank};
+    for (int k = 0; k < t.rank; k++) s.dims[k] = t.dims[k];
+    ok = apply_shape(im, &s);
+  }
+  spcc_tensor_free(&t);
+  return ok;
+}
+
+static bool apply_bind(importer *im, const spcc_bind_opt *b, const char *option) {
   input_info *in = find_input(im, b->name);
   if (!in) {
     spcc_error(im->d, im->path, NULL, "--bind: no graph input named '%s'",
@@ -326,7 +282,7 @@ static bool apply_bind(importer *im, const spcc_bind_opt *b) {
     return false;
   }
   if (in->bound) {
-    spcc_error(im->d, im->path, NULL, "--bind: input '%s' is bound twice", b->name);
+    spcc_error(im->d, im->path, NULL, "%s: input '%s' is bound twice", option, b->name);
     return false;
   }
   if (!b->path) {
@@ -360,12 +316,48 @@ static bool apply_bind(importer *im, const spcc_bind_opt *b) {
   return true;
 }
 
+bool spcc_fe_bind_upstream(importer *im, int vid, bool *bound) {
+  *bound = false;
+  const spcc_options *o = im->opts;
+  if (!o || !o->n_input_files) return true;
+  spcc_graph *g = im->g;
+  bool *mark = calloc((size_t)g->n_values + 1, sizeof *mark);
+  if (!mark) spcc_assert_fail("out of memory", __FILE__, __LINE__);
+  mark[vid] = true;
+  /* Nodes are in topological order: one backward sweep reaches every
+   * ancestor. Shape and Size read only static shapes. */
+  for (int i = g->n_nodes - 1; i >= 0; i--) {
+    const spcc_node *n = &g->nodes[i];
+    bool any = false;
+    for (int k = 0; k < n->n_out; k++) any = any || (n->out[k] >= 0 && mark[n->out[k]]);
+    if (!any || n->dead || spcc_op_reads_only_shapes(n->op)) continue;
+    for (int k = 0; k < n->n_in; k++)
+      if (n->in[k] >= 0) mark[n->in[k]] = true;
+  }
+  bool ok = true;
+  for (int i = 0; ok && i < im->n_inputs && i < o->n_input_files; i++) {
+    input_info *in = &im->inputs[i];
+    if (!mark[in->vid] || in->bound || !o->input_files[i]) continue;
+    spcc_bind_opt b = {.name = im->g->values[in->vid].name, .path = o->input_files[i]};
+    ok = apply_bind(im, &b, "-i");
+    *bound = *bound || ok;
+  }
+  free(mark);
+  return ok;
+}
+
 /* Applies --shape and --bind, then settles what is still unknown. */
 static bool settle_inputs(importer *im, const spcc_options *o) {
   for (int i = 0; o && i < o->n_shapes; i++)
     if (!apply_shape(im, &o->shapes[i])) return false;
   for (int i = 0; o && i < o->n_binds; i++)
-    if (!apply_bind(im, &o->binds[i])) return false;
+    if (!apply_bind(im, &o->binds[i], "--bind")) return false;
+  for (int i = 0; o && i < o->n_input_files && i < im->n_inputs; i++) {
+    input_info *in = &im->inputs[i];
+    if (!in->shaped && !in->bound && o->input_files[i] &&
+        !apply_file_shape(im, in, o->input_files[i]))
+      return false;
+  }
   for (int i = 0; i < im->n_inputs; i++) {
     input_info *in = &im->inputs[i];
     spcc_value *v = &im->g->values[in->vid];
@@ -412,11 +404,11 @@ static int define_outputs(importer *im, const Onnx__NodeProto *np, const char *w
     const char *name = np->output[k];
     ids[k] = -1;
     if (!name || !*name) continue;
-    if (map_find(&im->names, name) >= 0) {
+    if (spcc_fe_defined_here(im, name)) {
       spcc_error(im->d, where, NULL, "value '%s' is defined twice", name);
       return -1;
     }
-    ids[k] = define(im, name, NULL, SPCC_VAL_TEMP);
+    ids[k] = spcc_fe_define(im, name, NULL, SPCC_VAL_TEMP);
   }
   return n;
 }
@@ -431,38 +423,21 @@ static bool import_constant(importer *im, const Onnx__NodeProto *np, const char 
     return false;
   }
   const char *name = np->output[0];
-  if (map_find(&im->names, name) >= 0) {
+  if (spcc_fe_defined_here(im, name)) {
     spcc_error(im->d, where, NULL, "value '%s' is defined twice", name);
     return false;
   }
   spcc_tensor t;
   if (!spcc_fe_constant_value(np, where, &t, im->d)) return false;
   spcc_type ty = spcc_type_make(t.dtype, t.rank, t.dims);
-  int vid = spcc_graph_add_const(im->g, name, &ty, t.data);
-  map_put(&im->names, im->g->values[vid].name, vid);
+  spcc_fe_define_const(im, name, &ty, t.data);
   return true;
 }
 
-/* Reports an unsupported operator once per op type; returns false only on
- * errors that must stop the import. */
-static bool unsupported_op(importer *im, const Onnx__NodeProto *np, const char *where,
-                           const char *op_type, bool default_domain, char ***seen, int *n_seen) {
-  char full[300];
-  if (default_domain)
-    snprintf(full, sizeof full, "%s", op_type);
-  else
-    snprintf(full, sizeof full, "%s::%s", np->domain, op_type);
-  bool reported = false;
-  for (int i = 0; i < *n_seen && !reported; i++) reported = strcmp((*seen)[i], full) == 0;
-  if (!reported) {
-    char **s = spcc_arena_alloc(im->g->arena, sizeof *s * (size_t)(*n_seen + 1));
-    if (*n_seen) memcpy(s, *seen, sizeof *s * (size_t)*n_seen);
-    s[(*n_seen)++] = spcc_arena_strdup(im->g->arena, full);
-    *seen = s;
-    spcc_error(im->d, where, NULL, "unsupported operator '%s'", full);
-  }
-  /* Define its outputs anyway so later nodes do not cascade into
-   * "not defined" errors. */
+/* After an unsupported operator the import fails anyway, and control flow
+ * and sequences cannot be resolved without types: such nodes only define
+ * their outputs, so the scan for more unsupported operators goes on. */
+static bool skip_node(importer *im, const Onnx__NodeProto *np, const char *where) {
   int *ids = malloc(sizeof(int) * (np->n_output + 1));
   if (!ids) spcc_assert_fail("out of memory", __FILE__, __LINE__);
   bool ok = define_outputs(im, np, where, ids) >= 0;
@@ -470,67 +445,142 @@ static bool unsupported_op(importer *im, const Onnx__NodeProto *np, const char *
   return ok;
 }
 
-static bool import_nodes(importer *im, const Onnx__GraphProto *gp) {
-  if (gp->n_node > INT_MAX / 2) {
-    spcc_error(im->d, im->path, NULL, "graph has too many nodes");
+/* Reports an unsupported operator once per op type; returns false only on
+ * errors that must stop the import. */
+static bool unsupported_op(importer *im, const Onnx__NodeProto *np, const char *where,
+                           const char *op_type, bool default_domain) {
+  char full[300];
+  if (default_domain)
+    snprintf(full, sizeof full, "%s", op_type);
+  else
+    snprintf(full, sizeof full, "%s::%s", np->domain, op_type);
+  bool reported = false;
+  for (int i = 0; i < im->n_unsupported && !reported; i++)
+    reported = strcmp(im->unsupported[i], full) == 0;
+  if (!reported) {
+    char **s = spcc_arena_alloc(im->g->arena, sizeof *s * (size_t)(im->n_unsupported + 1));
+    if (im->n_unsupported) memcpy(s, im->unsupported, sizeof *s * (size_t)im->n_unsupported);
+    s[im->n_unsupported++] = spcc_arena_strdup(im->g->arena, full);
+    im->unsupported = s;
+    spcc_error(im->d, where, NULL, "unsupported operator '%s'", full);
+  }
+  /* Define its outputs anyway so later nodes do not cascade into
+   * "not defined" errors. */
+  return skip_node(im, np, where);
+}
+
+bool spcc_fe_input_ref(importer *im, const Onnx__NodeProto *np, size_t k, const char *where,
+                       int *ref) {
+  *ref = SPCC_FE_NO_REF;
+  if (k >= np->n_input || !np->input[k] || !*np->input[k]) return true;
+  *ref = spcc_fe_lookup(im, np->input[k]);
+  if (*ref == SPCC_FE_NO_REF) {
+    spcc_error(im->d, where, NULL, "input '%s' is not defined", np->input[k]);
     return false;
   }
-  char **seen = NULL;
-  int n_seen = 0;
-  char where[512];
+  return true;
+}
+
+bool spcc_fe_bind_output(importer *im, const Onnx__NodeProto *np, size_t k, int ref,
+                         const char *where) {
+  if (k >= np->n_output || !np->output[k] || !*np->output[k]) return true;
+  if (spcc_fe_defined_here(im, np->output[k])) {
+    spcc_error(im->d, where, NULL, "value '%s' is defined twice", np->output[k]);
+    return false;
+  }
+  spcc_fe_bind(im, np->output[k], ref);
+  return true;
+}
+
+/* An operator with an IR op: one IR node, inputs resolved by name. */
+static bool import_op(importer *im, const Onnx__NodeProto *np, size_t i, spcc_op op,
+                      const char *where) {
+  int n_in = (int)np->n_input;
+  int *ids = malloc(sizeof(int) * ((size_t)n_in + np->n_output + 1));
+  if (!ids) spcc_assert_fail("out of memory", __FILE__, __LINE__);
+  int *outs = ids + n_in;
+  for (int k = 0; k < n_in; k++) {
+    if (!spcc_fe_input_ref(im, np, (size_t)k, where, &ids[k])) {
+      free(ids);
+      return false;
+    }
+    if (spcc_fe_is_seq(ids[k]) && op == SPCC_OP_IDENTITY && n_in == 1) {
+      bool ok = spcc_fe_bind_output(im, np, 0, ids[k], where); /* a sequence is immutable */
+      free(ids);
+      return ok;
+    }
+    if (spcc_fe_is_seq(ids[k])) {
+      spcc_error(im->d, where, NULL, "input '%s' is a sequence; %s takes tensors",
+                 np->input[k], np->op_type);
+      free(ids);
+      return false;
+    }
+  }
+  int n_out = define_outputs(im, np, where, outs);
+  if (n_out < 0) {
+    free(ids);
+    return false;
+  }
+  int idx = spcc_graph_add_node(im->g, op, n_in, ids, n_out, outs);
+  free(ids);
+  spcc_node *n = &im->g->nodes[idx];
+  n->onnx_index = im->top_index;
+  const char *name = np->name ? np->name : "";
+  if (!im->scope->parent)
+    n->name = spcc_arena_strdup(im->g->arena, name);
+  else if (*name)
+    n->name = spcc_arena_printf(im->g->arena, "%s%s", im->scope->prefix, name);
+  else
+    n->name = spcc_arena_printf(im->g->arena, "%snode%zu", im->scope->prefix, i);
+  n->opset = (int)im->opset;
+  return spcc_fe_copy_attrs(im->g, idx, np, where, im->d);
+}
+
+static bool import_nodes(importer *im, const Onnx__GraphProto *gp, const char *where_prefix) {
+  if (gp->n_node > INT_MAX / 2) {
+    spcc_error(im->d, where_prefix, NULL, "graph has too many nodes");
+    return false;
+  }
+  int unsupported_before = im->n_unsupported;
   for (size_t i = 0; i < gp->n_node; i++) {
     const Onnx__NodeProto *np = gp->node[i];
     if (!np) continue;
     const char *op_type = np->op_type ? np->op_type : "";
     const char *name = np->name ? np->name : "";
-    node_where(where, sizeof where, im->path, i, name, op_type);
-    if (!*op_type) {
-      spcc_error(im->d, where, NULL, "node has no op_type");
-      return false;
-    }
-    if (np->n_input > INT_MAX / 8 || np->n_output > INT_MAX / 8) {
-      spcc_error(im->d, where, NULL, "node has too many inputs or outputs");
-      return false;
-    }
+    char *where = malloc(strlen(where_prefix) + strlen(name) + strlen(op_type) + 64);
+    if (!where) spcc_assert_fail("out of memory", __FILE__, __LINE__);
+    node_where(where, strlen(where_prefix) + strlen(name) + strlen(op_type) + 64, where_prefix,
+               i, name, op_type);
+    if (!im->scope->parent) im->top_index = (int)i;
+    bool ok = true;
     bool dflt = is_default_domain(np->domain);
     spcc_op op;
-    if (dflt && strcmp(op_type, "Constant") == 0) {
-      if (!import_constant(im, np, where)) return false;
-      continue;
+    if (!*op_type) {
+      spcc_error(im->d, where, NULL, "node has no op_type");
+      ok = false;
+    } else if (np->n_input > INT_MAX / 8 || np->n_output > INT_MAX / 8) {
+      spcc_error(im->d, where, NULL, "node has too many inputs or outputs");
+      ok = false;
+    } else if (dflt && strcmp(op_type, "Constant") == 0) {
+      ok = import_constant(im, np, where);
+    } else if (dflt && spcc_fe_is_control_op(op_type)) {
+      ok = im->n_unsupported ? skip_node(im, np, where) : spcc_fe_import_control(im, np, where);
+    } else if (dflt && spcc_fe_is_sequence_op(op_type)) {
+      ok = im->n_unsupported ? skip_node(im, np, where)
+                             : spcc_fe_import_sequence(im, np, where);
+    } else if (!dflt || !spcc_op_from_onnx(op_type, &op)) {
+      ok = unsupported_op(im, np, where, op_type, dflt);
+    } else {
+      ok = import_op(im, np, i, op, where);
     }
-    if (!dflt || !spcc_op_from_onnx(op_type, &op)) {
-      if (!unsupported_op(im, np, where, op_type, dflt, &seen, &n_seen)) return false;
-      continue;
-    }
-    int n_in = (int)np->n_input;
-    int *ids = malloc(sizeof(int) * ((size_t)n_in + np->n_output + 1));
-    if (!ids) spcc_assert_fail("out of memory", __FILE__, __LINE__);
-    int *outs = ids + n_in;
-    for (int k = 0; k < n_in; k++) {
-      const char *in = np->input[k];
-      ids[k] = -1;
-      if (!in || !*in) continue;
-      ids[k] = map_find(&im->names, in);
-      if (ids[k] < 0) {
-        spcc_error(im->d, where, NULL, "input '%s' is not defined", in);
-        free(ids);
-        return false;
-      }
-    }
-    int n_out = define_outputs(im, np, where, outs);
-    if (n_out < 0) {
-      free(ids);
-      return false;
-    }
-    int idx = spcc_graph_add_node(im->g, op, n_in, ids, n_out, outs);
-    free(ids);
-    spcc_node *n = &im->g->nodes[idx];
-    n->onnx_index = (int)i;
-    n->name = spcc_arena_strdup(im->g->arena, name);
-    n->opset = (int)im->opset;
-    if (!spcc_fe_copy_attrs(im->g, idx, np, where, im->d)) return false;
+    free(where);
+    if (!ok) return false;
   }
-  return n_seen == 0;
+  return im->n_unsupported == unsupported_before;
+}
+
+bool spcc_fe_import_body(importer *im, const Onnx__GraphProto *gp, const char *where_prefix) {
+  return import_initializers(im, gp, where_prefix) && import_nodes(im, gp, where_prefix);
 }
 
 static bool import_outputs(importer *im, const Onnx__GraphProto *gp) {
@@ -551,10 +601,28 @@ static bool import_outputs(importer *im, const Onnx__GraphProto *gp) {
       spcc_error(im->d, im->path, NULL, "graph output %zu has no name", i);
       return false;
     }
-    int vid = map_find(&im->names, name);
-    if (vid < 0) {
+    int vid = spcc_fe_lookup(im, name);
+    if (vid == SPCC_FE_NO_REF) {
       spcc_error(im->d, im->path, NULL, "graph output '%s' is not defined", name);
       return false;
+    }
+    if (spcc_fe_is_seq(vid)) {
+      spcc_error(im->d, im->path, NULL,
+                 "graph output '%s' is a sequence: unsupported (the generated code returns "
+                 "tensors; end the graph with ConcatFromSequence or SequenceAt)",
+                 name);
+      return false;
+    }
+    /* A value made by the importer (a Where joining If branches, a Loop's
+     * last carried value) takes the output's name, which the generated API
+     * uses, when that name is free. */
+    spcc_value *v = &g->values[vid];
+    bool named = false;
+    for (int k = 0; k < g->n_outputs; k++) named = named || g->outputs[k] == vid;
+    if (!named && v->kind == SPCC_VAL_TEMP && strcmp(v->name, name) != 0 &&
+        spcc_fe_map_find(&im->ir_names, name) < 0) {
+      v->name = spcc_arena_strdup(g->arena, name);
+      spcc_fe_map_put(&im->ir_names, v->name, vid);
     }
     g->outputs[g->n_outputs++] = vid;
   }
@@ -566,18 +634,23 @@ static bool import_outputs(importer *im, const Onnx__GraphProto *gp) {
 spcc_graph *spcc_import_onnx(const char *path, const spcc_options *o, spcc_diag *d) {
   Onnx__ModelProto *m = spcc_fe_read_model(path, d);
   if (!m) return NULL;
-  importer im = {.path = path, .d = d};
+  importer im = {.path = path, .opts = o, .d = d};
+  spcc_fe_scope top;
   bool ok = check_model(&im, m);
   if (ok) {
     const Onnx__GraphProto *gp = m->graph;
     im.g = spcc_graph_new(gp->name && *gp->name ? gp->name : NULL, path);
     im.path = im.g->source;
-    ok = import_initializers(&im, gp) && import_inputs(&im, gp) && settle_inputs(&im, o) &&
-         import_nodes(&im, gp) && import_outputs(&im, gp);
+    spcc_fe_enter(&im, &top, "");
+    ok = import_initializers(&im, gp, im.path) && import_inputs(&im, gp) &&
+         settle_inputs(&im, o) && import_nodes(&im, gp, im.path) && import_outputs(&im, gp);
+    spcc_fe_leave(&im);
+    /* Settling may have folded nodes (If conditions, trip counts): drop them. */
+    if (ok && im.any_folded) spcc_graph_compact(im.g);
   }
-  free(im.names.keys);
-  free(im.names.ids);
+  spcc_fe_map_free(&im.ir_names);
   free(im.inputs);
+  free(im.seqs);
   onnx__model_proto__free_unpacked(m, NULL);
   if (!ok) {
     spcc_graph_free(im.g);

@@ -26,6 +26,12 @@
  * false is returned only when evaluation fails. */
 bool spcc_fold_node(spcc_graph *g, int i, spcc_diag *d, bool *folded);
 
+/* The work of shape-infer on nodes first.. only, without compacting: value
+ * ids stay valid, folded nodes are only marked dead (*any_folded says
+ * whether one was). The importer calls it on the graph imported so far to
+ * learn an If condition, a Loop trip count or a sequence position. */
+bool spcc_shape_infer_nodes(spcc_graph *g, int first, spcc_diag *d, bool *any_folded);
+
 /* Sets output k's dtype and shape (encoding dense). */
 void spcc_set_output(spcc_graph *g, spcc_node *n, int k, spcc_dtype dt, int rank,
                      const int64_t *dims);

@@ -31,10 +31,9 @@ void spcc_set_output(spcc_graph *g, spcc_node *n, int k, spcc_dtype dt, int rank
   v->type = t;
 }
 
-bool spcc_pass_shape_infer(spcc_graph *g, const spcc_options *o, spcc_diag *d) {
-  (void)o;
-  bool any_folded = false;
-  for (int i = 0; i < g->n_nodes; i++) {
+bool spcc_shape_infer_nodes(spcc_graph *g, int first, spcc_diag *d, bool *any_folded) {
+  *any_folded = false;
+  for (int i = first; i < g->n_nodes; i++) {
     spcc_node *n = &g->nodes[i];
     if (n->dead) continue;
     for (int k = 0; k < n->n_in; k++) {
@@ -68,8 +67,15 @@ bool spcc_pass_shape_infer(spcc_graph *g, const spcc_options *o, spcc_diag *d) {
     }
     bool folded;
     if (!spcc_fold_node(g, i, d, &folded)) return false;
-    any_folded = any_folded || folded;
+    *any_folded = *any_folded || folded;
   }
+  return true;
+}
+
+bool spcc_pass_shape_infer(spcc_graph *g, const spcc_options *o, spcc_diag *d) {
+  (void)o;
+  bool any_folded;
+  if (!spcc_shape_infer_nodes(g, 0, d, &any_folded)) return false;
   if (any_folded) spcc_graph_compact(g);
   return true;
 }

@@ -1,4 +1,5 @@
-/* linear_norm.c - Softmax and inference-form BatchNormalization kernels.
+/* linear_norm.c - Softmax and BatchNormalization (inference and training)
+ * kernels.
  *
  * Softmax subtracts the maximum along the axis before exponentiating, so
  * large inputs cannot overflow exp. When the axis is not the innermost one
@@ -9,6 +10,13 @@
  * BatchNormalization folds 1/sqrt(var + eps) * scale into one factor per
  * channel but still subtracts the mean first, (x - mean) * f + bias, which
  * avoids the cancellation of x*f + (bias - mean*f) when x and mean are large.
+ *
+ * Training-form BatchNormalization takes each channel's statistics in two
+ * passes over x, the mean first and then the mean of squared deviations
+ * from it, both accumulated in double: the one-pass E[x^2] - E[x]^2 loses
+ * every digit when the spread is small next to the mean, and two passes
+ * need no scratch memory. The normalizing pass then runs in T like the
+ * inference kernel.
  */
 #include <math.h>
 #include <stdint.h>
@@ -92,3 +100,43 @@ DEFINE_SOFTMAX(double, f64, exp)
 
 DEFINE_BATCH_NORM(float, f32, sqrtf)
 DEFINE_BATCH_NORM(double, f64, sqrt)
+
+#define DEFINE_BATCH_NORM_TRAIN(T, sfx)                                                      \
+  void spcc_batch_norm_train_##sfx(const spcc_batch_norm_train_params *p, const T *x,        \
+                                   const T *scale, const T *bias, const T *in_mean,          \
+                                   const T *in_var, T *y, T *run_mean, T *run_var) {         \
+    const int64_t nc = p->channels, inner = p->inner, count = p->batch * inner;             \
+    const double mom = p->momentum;                                                         \
+    for (int64_t c = 0; c < nc; c++) {                                                      \
+      double mean = NAN, var = NAN; /* the mean of nothing, as numpy has it */              \
+      if (count > 0) {                                                                      \
+        double sum = 0;                                                                     \
+        for (int64_t b = 0; b < p->batch; b++) {                                            \
+          const T *restrict xr = x + (b * nc + c) * inner;                                  \
+          for (int64_t i = 0; i < inner; i++) sum += (double)xr[i];                         \
+        }                                                                                   \
+        mean = sum / (double)count;                                                         \
+        double sq = 0;                                                                      \
+        for (int64_t b = 0; b < p->batch; b++) {                                            \
+          const T *restrict xr = x + (b * nc + c) * inner;                                  \
+          for (int64_t i = 0; i < inner; i++) {                                             \
+            const double dv = (double)xr[i] - mean;                                         \
+            sq += dv * dv;                                                                  \
+          }                                                                                 \
+        }                                                                                   \
+        var = sq / (double)count;                                                           \
+      }                                                                                     \
+      const T mu = (T)mean, f = (T)((double)scale[c] / sqrt(var + p->epsilon));             \
+      const T sh = bias[c];                                                                 \
+      for (int64_t b = 0; b < p->batch; b++) {                                              \
+        const T *restrict xr = x + (b * nc + c) * inner;                                    \
+        T *restrict yr = y + (b * nc + c) * inner;                                          \
+        for (int64_t i = 0; i < inner; i++) yr[i] = (xr[i] - mu) * f + sh;                  \
+      }                                                                                     \
+      if (run_mean) run_mean[c] = (T)((double)in_mean[c] * mom + mean * (1 - mom));         \
+      if (run_var) run_var[c] = (T)((double)in_var[c] * mom + var * (1 - mom));             \
+    }                                                                                       \
+  }
+
+DEFINE_BATCH_NORM_TRAIN(float, f32)
+DEFINE_BATCH_NORM_TRAIN(double, f64)

@@ -3,7 +3,9 @@
  * The -i files are bound to the runtime inputs in order. Their shapes fix
  * the input shapes (as --shape would); inputs whose values decide shapes
  * (Reshape targets and whatever feeds them) are also bound (as --bind
- * would). The model is emitted as C into a private temporary directory,
+ * would), and so are those an If condition, a Loop trip count or a
+ * sequence position depends on (the importer binds them when it needs
+ * them, from spcc_options.input_files). The model is emitted as C into a private temporary directory,
  * built into a shared object with the system C compiler ($CC, default cc)
  * against the runtime, loaded with dlopen and called through PREFIX_infer
  * with libffi, so the exact entry point users call is what runs. Outputs
@@ -82,6 +84,10 @@ static bool run_command(char *const argv[], spcc_diag *d, const char *what) {
 /* Learns the runtime inputs, then adds --shape for every -i file and --bind
  * for the shape-deciding ones. Returns false after reporting. */
 static bool bind_inputs(cli_args *a, spcc_tensor *t, spcc_diag *d) {
+  /* The importer takes shapes from the files and binds the inputs an If,
+   * a Loop or a sequence op needs to know. */
+  a->opts.input_files = a->run_inputs;
+  a->opts.n_input_files = a->n_run_inputs;
   spcc_diag quiet;
   spcc_diag_init(&quiet, NULL);
   spcc_graph *g = spcc_import_onnx(a->model, &a->opts, &quiet);

@@ -8,6 +8,9 @@
  * computes exactly what the generated code computes. Gemm and MatMul whose
  * weight carries a sparse encoding are handed to backend/c/sparse.c; eval
  * always runs the dense kernel, on the weight's logical values.
+ * BatchNormalization with training_mode=1 (validated by the shape rule, so
+ * opset >= 14 and [C] parameters) calls the training kernel, which also
+ * writes the optional running_mean and running_var outputs.
  */
 #include <stdio.h>
 #include <string.h>
@@ -241,10 +244,67 @@ static void batch_norm_params(const spcc_graph *g, const spcc_node *n,
   p->epsilon = (double)spcc_attr_float(n, "epsilon", 1e-5f);
 }
 
+/* Training form: statistics of the batch itself, running averages out. */
+static bool batch_norm_training(const spcc_node *n) {
+  return n->opset >= 14 && spcc_attr_int(n, "training_mode", 0) != 0;
+}
+
+static void batch_norm_train_params(const spcc_graph *g, const spcc_node *n,
+                                    spcc_batch_norm_train_params *p) {
+  const spcc_type *x = spcc_in_type(g, n, 0);
+  memset(p, 0, sizeof *p);
+  p->batch = x->dims[0];
+  p->channels = x->dims[1];
+  p->inner = prod(x->dims, 2, x->rank);
+  p->epsilon = (double)spcc_attr_float(n, "epsilon", 1e-5f);
+  p->momentum = (double)spcc_attr_float(n, "momentum", 0.9f);
+}
+
+/* Output k of the node, or -1 when it is omitted or absent. */
+static int out_or_none(const spcc_node *n, int k) { return k < n->n_out ? n->out[k] : -1; }
+
+static bool emit_batch_norm_train(spcc_emitter *e, const spcc_node *n, spcc_dtype dt) {
+  spcc_batch_norm_train_params p;
+  batch_norm_train_params(spcc_emit_graph(e), n, &p);
+  const char *sym = spcc_emit_params_begin(e, "spcc_batch_norm_train_params", "batch_norm");
+  spcc_emit_param_i64(e, "batch", p.batch);
+  spcc_emit_param_i64(e, "channels", p.channels);
+  spcc_emit_param_i64(e, "inner", p.inner);
+  spcc_emit_param_f64(e, "epsilon", p.epsilon);
+  spcc_emit_param_f64(e, "momentum", p.momentum);
+  spcc_emit_params_end(e);
+  const char *v[8];
+  for (int k = 0; k < 5; k++) v[k] = spcc_emit_ptr(e, n->in[k]);
+  for (int k = 0; k < 3; k++) v[5 + k] = spcc_emit_ptr(e, out_or_none(n, k));
+  spcc_emit_line(e, "spcc_batch_norm_train_%s(&%s, %s, %s, %s, %s, %s, %s, %s, %s);",
+                 spcc_dtype_name(dt), sym, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+  return true;
+}
+
+/* Fold: outputs the node omits still get scratch buffers from the caller,
+ * but only present ones are passed, as in the generated code. */
+static bool eval_batch_norm_train(const spcc_graph *g, const spcc_node *n,
+                                  const void *const *in, void *const *out, spcc_diag *d) {
+  spcc_batch_norm_train_params p;
+  batch_norm_train_params(g, n, &p);
+  void *rm = out_or_none(n, 1) >= 0 ? out[1] : NULL;
+  void *rv = out_or_none(n, 2) >= 0 ? out[2] : NULL;
+  switch (out_dtype(g, n)) {
+  case SPCC_DT_F32:
+    spcc_batch_norm_train_f32(&p, in[0], in[1], in[2], in[3], in[4], out[0], rm, rv);
+    return true;
+  case SPCC_DT_F64:
+    spcc_batch_norm_train_f64(&p, in[0], in[1], in[2], in[3], in[4], out[0], rm, rv);
+    return true;
+  default: return bad_dtype(g, n, d);
+  }
+}
+
 bool spcc_emit_batch_norm(spcc_emitter *e, const spcc_node *n, spcc_diag *d) {
   const spcc_graph *g = spcc_emit_graph(e);
   const spcc_dtype dt = out_dtype(g, n);
   if (dt != SPCC_DT_F32 && dt != SPCC_DT_F64) return bad_dtype(g, n, d);
+  if (batch_norm_training(n)) return emit_batch_norm_train(e, n, dt);
   spcc_batch_norm_params p;
   batch_norm_params(g, n, &p);
   const char *sym = spcc_emit_params_begin(e, "spcc_batch_norm_params", "batch_norm");
@@ -263,6 +323,7 @@ bool spcc_emit_batch_norm(spcc_emitter *e, const spcc_node *n, spcc_diag *d) {
 
 bool spcc_eval_batch_norm(const spcc_graph *g, const spcc_node *n, const void *const *in,
                           void *const *out, spcc_diag *d) {
+  if (batch_norm_training(n)) return eval_batch_norm_train(g, n, in, out, d);
   spcc_batch_norm_params p;
   batch_norm_params(g, n, &p);
   switch (out_dtype(g, n)) {

@@ -58,6 +58,12 @@ typedef struct {
   int n_shapes;
   spcc_bind_opt *binds;
   int n_binds;
+  /* Files holding the runtime inputs' values, in input order (`spcc run`'s
+   * -i files). When a decision needs a value the model alone does not fix
+   * (an If condition, a Loop trip count, a sequence position), the importer
+   * binds the runtime inputs upstream of it from these, as --bind would. */
+  const char *const *input_files;
+  int n_input_files;
   const char *print_after;   /* pass cli-name or "all"; NULL = none */
   FILE *print_stream;        /* where --print-after dumps go (stderr) */
   bool verify;               /* run the verifier after every pass */

@@ -3,8 +3,11 @@
  * Each rule checks the node's attributes and input types against the
  * semantics of the node's opset (legacy `broadcast`, `consumed_inputs`,
  * `is_test`, `spatial`; Softmax's 2-D coercion before opset 13) and sets
- * the output type. Only the inference form of BatchNormalization is
- * supported: training outputs are reported as unsupported. The backend
+ * the output type. BatchNormalization has its inference form and, from
+ * opset 14, its training form (training_mode=1: batch statistics, optional
+ * running_mean and running_var outputs); the older training outputs (is_test=0,
+ * or mean, var, saved_mean, saved_var before opset 14) are reported as
+ * unsupported. The backend
  * (backend/c/linear.c) derives its kernel parameters from the same types,
  * so everything it relies on is validated here.
  */
@@ -160,17 +163,39 @@ bool spcc_shape_softmax(spcc_graph *g, spcc_node *n, spcc_diag *d) {
   return true;
 }
 
-/* ---- BatchNormalization (inference) ----------------------------------------- */
+/* ---- BatchNormalization ------------------------------------------------------ */
 
-bool spcc_shape_batch_norm(spcc_graph *g, spcc_node *n, spcc_diag *d) {
-  int n_outs = 0;
-  for (int k = 0; k < n->n_out; k++)
-    if (n->out[k] >= 0) n_outs++;
-  if (n_outs > 1 || spcc_attr_int(n, "training_mode", 0) != 0) {
-    spcc_node_error(d, g, n, "unsupported: BatchNormalization in training mode "
-                             "(only the inference form with one output is supported)");
+/* Outputs past Y: opset 14's running_mean and running_var in training mode;
+ * before that, the training outputs mean, var, saved_mean and saved_var,
+ * whose variance convention the older specs leave open. */
+static bool batch_norm_outputs(spcc_graph *g, spcc_node *n, bool *training, spcc_diag *d) {
+  bool extra = false;
+  for (int k = 1; k < n->n_out; k++)
+    if (n->out[k] >= 0) extra = true;
+  *training = spcc_attr_int(n, "training_mode", 0) != 0;
+  if (n->opset < 14) {
+    if (extra || *training) {
+      spcc_node_error(d, g, n, "unsupported: BatchNormalization training outputs before "
+                               "opset 14 (only the inference form with one output)");
+      return false;
+    }
+    return true;
+  }
+  if (n->n_out > 3) {
+    spcc_node_error(d, g, n, "BatchNormalization has at most 3 outputs, got %d", n->n_out);
     return false;
   }
+  if (extra && !*training) {
+    spcc_node_error(d, g, n, "unsupported: outputs running_mean and running_var without "
+                             "training_mode=1 (ONNX allows them only in training mode)");
+    return false;
+  }
+  return true;
+}
+
+bool spcc_shape_batch_norm(spcc_graph *g, spcc_node *n, spcc_diag *d) {
+  bool training;
+  if (!batch_norm_outputs(g, n, &training, d)) return false;
   /* Before opset 7, is_test=0 asked for training; an absent is_test is
    * taken as inference, the only reading that makes a one-output node
    * useful (exporters of inference models set or omit it). */
@@ -213,5 +238,11 @@ bool spcc_shape_batch_norm(spcc_graph *g, spcc_node *n, spcc_diag *d) {
     }
   }
   spcc_set_output(g, n, 0, x->dtype, x->rank, x->dims);
+  if (training) { /* running_mean, running_var: [C], like input_mean and input_var */
+    for (int k = 1; k < n->n_out; k++) {
+      const spcc_type *t = spcc_in_type(g, n, k + 2);
+      spcc_set_output(g, n, k, t->dtype, t->rank, t->dims);
+    }
+  }
   return true;
 }

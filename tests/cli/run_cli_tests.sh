@@ -34,6 +34,15 @@ MODEL=$DATA/node/test_relu/model.onnx
 head -c 40 "$MODEL" >"$W/truncated.onnx"
 printf '\377\377\377\377garbage that is not protobuf\n' >"$W/corrupt.onnx"
 : >"$W/empty.onnx"
+# A graph returning a sequence: SplitToSequence alone.
+/usr/bin/python3 - "$W/seq_out.onnx" <<'PY'
+import sys
+from onnx import TensorProto as T, helper as h, save
+g = h.make_graph([h.make_node('SplitToSequence', ['x'], ['seq_1'])], 'g',
+                 [h.make_tensor_value_info('x', T.FLOAT, [2, 3])],
+                 [h.make_tensor_sequence_value_info('seq_1', T.FLOAT, None)])
+save(h.make_model(g, opset_imports=[h.make_opsetid('', 13)]), sys.argv[1])
+PY
 
 expect_error missing-file "missing.onnx: error: cannot open" -- "$W/missing.onnx" -o "$W/out/m.c"
 expect_error truncated "truncated.onnx: error:" -- "$W/truncated.onnx" -o "$W/out/m.c"
@@ -75,6 +84,15 @@ expect_error recipe-missing-file "error: cannot open" -- \
   "$LINEAR" --prune-recipe "$W/no-recipe.txt" -o "$W/out/m.c"
 expect_error run-nm-bad "--nm: '4:2' is not N:M" -- run "$LINEAR" --nm 4:2 \
   -i "$DATA/pytorch-converted/test_Linear/test_data_set_0/input_0.pb" --out-dir "$W/out/r"
+# Control flow and sequences that need values only the inputs know.
+expect_error loop-runtime-trip "(Loop): error: unsupported: the trip count M ('trip_count') must be a compile-time constant" -- \
+  "$DATA/node/test_loop11/model.onnx" -o "$W/out/m.c"
+expect_error if-sequence-runtime "(If): error: unsupported: output 0 is a sequence; the condition must be a compile-time constant" -- \
+  "$DATA/node/test_if_seq/model.onnx" -o "$W/out/m.c"
+expect_error sequence-input "graph input 'sequence': unsupported input type (sequence)" -- \
+  "$DATA/node/test_sequence_insert_at_back/model.onnx" -o "$W/out/m.c"
+expect_error sequence-output "graph output 'seq_1' is a sequence: unsupported" -- \
+  "$W/seq_out.onnx" -o "$W/out/m.c"
 
 # Good input: both files, exit 0, nothing on stderr.
 if "$SPCC" "$MODEL" -o "$W/ok.c" 2>"$W/stderr" && [ -s "$W/ok.c" ] && [ -s "$W/ok.h" ] &&
@@ -95,6 +113,13 @@ if "$SPCC" run "$MODEL" -i "$DATA/node/test_relu/test_data_set_0/input_0.pb" --o
    "$SPCC" run "$MODEL" -i "$DATA/node/test_relu/test_data_set_0/input_0.pb" --npy --out-dir "$W/r2/sub" &&
    head -c 6 "$W/r2/sub/output_0.npy" | grep -q NUMPY; then
   pass=$((pass + 1)); else echo "FAIL run-outputs"; fails=$((fails + 1)); fi
+
+# spcc run binds the inputs a Loop's trip count and condition depend on.
+L=$DATA/node/test_loop11
+if "$SPCC" run "$L/model.onnx" -i "$L/test_data_set_0/input_0.pb" -i "$L/test_data_set_0/input_1.pb" \
+     -i "$L/test_data_set_0/input_2.pb" --out-dir "$W/r3" 2>"$W/stderr" &&
+   [ -s "$W/r3/output_1.pb" ] && [ ! -s "$W/stderr" ]; then
+  pass=$((pass + 1)); else echo "FAIL run-loop-binds"; fails=$((fails + 1)); fi
 
 echo "cli: $pass passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -175,8 +175,138 @@ def lstm_tagger():
     return m, [b.rng.integers(0, vocab, size=(seq, 1)).astype(np.int64)]
 
 
+def sub_builder(parent):
+    """A Builder for a subgraph body, sharing the parent's random stream and
+    value numbering so names never clash."""
+    b = Builder(0)
+    b.rng, b.n = parent.rng, parent.n
+    return b
+
+
+def subgraph(b, parent, name, inputs, outputs):
+    parent.n = b.n
+    return helper.make_graph(b.nodes, name, inputs, outputs, b.inits)
+
+
+def gated_block():
+    """Two If nodes on a runtime bool (one on its negation, so both branches
+    of each are checked) around an MLP block with and without its skip
+    connection, and one If whose condition folds from the input's shape."""
+    dim, hid = 16, 32
+    b = Builder(5)
+    w1, b1 = b.init(b.randn(dim, hid, scale=0.25)), b.init(b.randn(hid, scale=0.1))
+    w2 = b.init(b.randn(hid, dim, scale=0.2))
+
+    def gate(cond, x):
+        outs = []
+        for skip in (True, False):
+            sb = sub_builder(b)
+            h = sb.op('Relu', [sb.op('Add', [sb.op('MatMul', [x, w1]), b1])])
+            y = sb.op('MatMul', [h, w2])
+            if skip:
+                y = sb.op('Add', [y, x])
+            out = sb.op('Identity', [y], 'branch_out')
+            outs.append(subgraph(sb, b, 'then' if skip else 'else', [],
+                                 [helper.make_tensor_value_info(out, F, [4, dim])]))
+        return b.op('If', [cond], then_branch=outs[0], else_branch=outs[1])
+
+    y1 = gate('use_skip', 'X')
+    y2 = gate(b.op('Not', ['use_skip']), y1)
+    width = b.op('Gather', [b.op('Shape', ['X']), b.const(np.array(1, np.int64))], axis=0)
+    wide = b.op('Equal', [width, b.const(np.array(dim, np.int64))])
+    tb, eb = sub_builder(b), sub_builder(b)
+    t_out = tb.op('Sigmoid', [y2])
+    e_out = eb.op('Neg', [y2])
+    then_g = subgraph(tb, b, 'then', [], [helper.make_tensor_value_info(t_out, F, [4, dim])])
+    else_g = subgraph(eb, b, 'else', [], [helper.make_tensor_value_info(e_out, F, [4, dim])])
+    b.nodes.append(helper.make_node('If', [wide], ['Y'], name='If_shape', then_branch=then_g,
+                                    else_branch=else_g))
+    m = finish(b, 'gated_block', [helper.make_tensor_value_info('X', F, [4, dim]),
+                                  helper.make_tensor_value_info('use_skip', TensorProto.BOOL, [])],
+               [helper.make_tensor_value_info('Y', F, [4, dim])], 13)
+    return m, [b.randn(4, dim), np.array(True)]
+
+
+def scripted_rnn():
+    """What torch.jit.script exports for Python loops: a Loop over the time
+    steps (trip count from Shape, folded) with a scan output, then a
+    while-style Loop whose condition depends on the data (max 5 steps)."""
+    seq, dim, hid = 6, 8, 16
+    b = Builder(6)
+    wx, wh = b.init(b.randn(dim, hid, scale=0.4)), b.init(b.randn(hid, hid, scale=0.3))
+    bias = b.init(b.randn(hid, scale=0.1))
+    m_steps = b.op('Gather', [b.op('Shape', ['X']), b.const(np.array(0, np.int64))], axis=0)
+    h0 = b.op('ConstantOfShape', [b.const(np.array([1, hid], np.int64))],
+              value=numpy_helper.from_array(np.zeros(1, np.float32)))
+    sb = sub_builder(b)
+    x_t = sb.op('Gather', ['X', 'it'], axis=0)
+    pre = sb.op('Add', [sb.op('Add', [sb.op('MatMul', [x_t, wx]), sb.op('MatMul', ['h_in', wh])]), bias])
+    sb.nodes.append(helper.make_node('Tanh', [pre], ['h_out']))
+    sb.nodes.append(helper.make_node('Identity', ['h_out'], ['h_scan']))
+    sb.nodes.append(helper.make_node('Identity', ['c_in'], ['c_out']))
+    body = subgraph(sb, b, 'rnn_body',
+                    [helper.make_tensor_value_info('it', I64, []),
+                     helper.make_tensor_value_info('c_in', TensorProto.BOOL, []),
+                     helper.make_tensor_value_info('h_in', F, [1, hid])],
+                    [helper.make_tensor_value_info('c_out', TensorProto.BOOL, []),
+                     helper.make_tensor_value_info('h_out', F, [1, hid]),
+                     helper.make_tensor_value_info('h_scan', F, [1, hid])])
+    true = b.const(np.array(True))
+    b.nodes.append(helper.make_node('Loop', [m_steps, true, h0], ['h_last', 'H'], name='Loop_rnn',
+                                    body=body))
+    # while sum(|h|) > limit and i < 5: h = 0.5 * h
+    wb = sub_builder(b)
+    wb.nodes.append(helper.make_node('Mul', ['g_in', b.const(np.array(0.5, np.float32))], ['g_out']))
+    norm = wb.op('ReduceSum', [wb.op('Abs', ['g_out'])], keepdims=0)
+    wb.nodes.append(helper.make_node('Greater', [norm, 'limit'], ['w_c_out']))
+    wbody = subgraph(wb, b, 'while_body',
+                     [helper.make_tensor_value_info('wi', I64, []),
+                      helper.make_tensor_value_info('w_c_in', TensorProto.BOOL, []),
+                      helper.make_tensor_value_info('g_in', F, [1, hid])],
+                     [helper.make_tensor_value_info('w_c_out', TensorProto.BOOL, []),
+                      helper.make_tensor_value_info('g_out', F, [1, hid])])
+    start = b.op('Greater', [b.op('ReduceSum', [b.op('Abs', ['h_last'])], keepdims=0), 'limit'])
+    b.nodes.append(helper.make_node('Loop', [b.const(np.array(5, np.int64)), start, 'h_last'],
+                                    ['G'], name='Loop_while', body=wbody))
+    m = finish(b, 'scripted_rnn', [helper.make_tensor_value_info('X', F, [seq, 1, dim]),
+                                   helper.make_tensor_value_info('limit', F, [])],
+               [helper.make_tensor_value_info('H', F, [seq, 1, hid]),
+                helper.make_tensor_value_info('G', F, [1, hid])], 13)
+    return m, [b.randn(seq, 1, dim), np.array(2.0, np.float32)]
+
+
+def sequence_ops():
+    """Split into a sequence, edit it (insert, erase, at), run a Loop that
+    pushes a transformed element per step, and concatenate back."""
+    b = Builder(7)
+    seq = b.op('SplitToSequence', ['X', b.const(np.array([4, 4, 4], np.int64))], axis=1)
+    first = b.op('SequenceAt', [seq, b.const(np.array(0, np.int64))])
+    seq2 = b.op('SequenceInsert', [seq, b.op('Relu', [first])])          # at the back
+    seq3 = b.op('SequenceErase', [seq2, b.const(np.array(1, np.int64))])
+    n = b.op('SequenceLength', [seq3])
+    lb = sub_builder(b)
+    elem = lb.op('SequenceAt', [seq3, 'i'])
+    scaled = lb.op('Mul', [elem, lb.op('Cast', ['i'], to=F)])
+    lb.nodes.append(helper.make_node('SequenceInsert', ['acc_in', scaled], ['acc_out']))
+    lb.nodes.append(helper.make_node('Identity', ['c_in'], ['c_out']))
+    elem_t = helper.make_tensor_sequence_value_info('acc_in', F, None)
+    body = subgraph(lb, b, 'push_body',
+                    [helper.make_tensor_value_info('i', I64, []),
+                     helper.make_tensor_value_info('c_in', TensorProto.BOOL, []), elem_t],
+                    [helper.make_tensor_value_info('c_out', TensorProto.BOOL, []),
+                     helper.make_tensor_sequence_value_info('acc_out', F, None)])
+    empty = b.op('SequenceEmpty', [], dtype=F)
+    b.nodes.append(helper.make_node('Loop', [n, '', empty], ['acc'], name='Loop_push', body=body))
+    b.nodes.append(helper.make_node('ConcatFromSequence', ['acc'], ['Y'], name='Concat_out',
+                                    axis=1, new_axis=1))
+    m = finish(b, 'sequence_ops', [helper.make_tensor_value_info('X', F, [2, 12, 5])],
+               [helper.make_tensor_value_info('Y', F, [2, 3, 4, 5])], 13)
+    return m, [b.randn(2, 12, 5)]
+
+
 MODELS = {'small_cnn': cnn, 'encoder_layer': transformer, 'ir3_mlp': ir3_mlp,
-          'lstm_tagger': lstm_tagger}
+          'lstm_tagger': lstm_tagger, 'gated_block': gated_block, 'scripted_rnn': scripted_rnn,
+          'sequence_ops': sequence_ops}
 
 
 def main():

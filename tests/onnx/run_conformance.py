@@ -143,9 +143,33 @@ def input_binds(test_dir, ins, kinds):
     return binds
 
 
+def input_shapes(test_dir, ins):
+    """--shape options fixing the dynamic dimensions (dim_param or absent) of
+    the runtime inputs from data set 0, as an application compiling for its
+    own input sizes would."""
+    graph = onnx.load(os.path.join(test_dir, 'model.onnx'), load_external_data=False).graph
+    inits = {t.name for t in graph.initializer}
+    inputs = [i for i in graph.input if i.name not in inits]
+    opts = []
+    for vi, path in zip(inputs, ins):
+        if not vi.type.HasField('tensor_type'):
+            continue  # sequences, optionals: spcc says what it thinks of them
+        tt = vi.type.tensor_type
+        dims = list(tt.shape.dim) if tt.HasField('shape') else None
+        if dims is not None and all(d.HasField('dim_value') for d in dims):
+            continue
+        shape = load_pb(path).shape
+        if len(shape) == 0:
+            continue
+        opts += ['--shape', f'{vi.name}=' + ','.join(str(d) for d in shape)]
+    return opts
+
+
 def driver_path(ctx, test_dir, sets, work):
     cmd = [ctx['spcc'], 'model.onnx', '-o', os.path.join(work, 'model.c'), '--name', 'model',
            '--verify']
+    if sets:
+        cmd += input_shapes(test_dir, sets[0][0])
     rc, out = run(cmd, SPCC_TIMEOUT, cwd=test_dir)
     # Integer inputs first (shape tensors), then every input (float scales,
     # bool conditions): the fewer bound, the more the generated code computes.

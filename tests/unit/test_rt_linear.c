@@ -233,7 +233,8 @@ static void test_shape_errors(void **state) {
   assert_true(infer(g, node, &d));
   spcc_graph_free(g);
 
-  /* BatchNormalization training outputs are unsupported; f16-free dtypes only. */
+  /* Running-statistics outputs without training_mode=1 are refused (the
+   * training form itself is tested in test_batch_norm_train.c). */
   g = spcc_graph_new("t", "t.onnx");
   const int64_t dx[] = {1, 2, 2}, dc[] = {2};
   in[0] = gb_input_value(g, "x", SPCC_DT_F32, 3, dx);

@@ -1,5 +1,5 @@
 /* rt/linear.h - dense linear algebra and normalization kernels: Gemm,
- * MatMul, Softmax, BatchNormalization (inference form).
+ * MatMul, Softmax, BatchNormalization (inference and training forms).
  *
  * Every parameter block holds only plain integers and floats so generated
  * code can define it `static const` with designated initializers, and the
@@ -82,5 +82,28 @@ void spcc_batch_norm_f32(const spcc_batch_norm_params *p, const float *x, const 
                          const float *bias, const float *mean, const float *var, float *y);
 void spcc_batch_norm_f64(const spcc_batch_norm_params *p, const double *x, const double *scale,
                          const double *bias, const double *mean, const double *var, double *y);
+
+/* ---- BatchNormalization, training form (opset >= 14, training_mode=1) ---
+ * x is viewed as [batch, channels, inner]; per channel c the kernel takes
+ * the mean and the population variance (divided by batch * inner) of x
+ * over batch and inner, then
+ *   y = scale[c] * (x - mean) / sqrt(var + epsilon) + bias[c]
+ *   run_mean[c] = in_mean[c] * momentum + mean * (1 - momentum)
+ *   run_var[c]  = in_var[c]  * momentum + var  * (1 - momentum).
+ * run_mean and run_var may be NULL (omitted outputs); they may not alias
+ * in_mean / in_var. With batch * inner == 0 the statistics are NaN. */
+typedef struct {
+  int64_t batch, channels, inner;
+  double epsilon;  /* the ONNX float attributes, widened exactly */
+  double momentum;
+} spcc_batch_norm_train_params;
+
+void spcc_batch_norm_train_f32(const spcc_batch_norm_train_params *p, const float *x,
+                               const float *scale, const float *bias, const float *in_mean,
+                               const float *in_var, float *y, float *run_mean, float *run_var);
+void spcc_batch_norm_train_f64(const spcc_batch_norm_train_params *p, const double *x,
+                               const double *scale, const double *bias, const double *in_mean,
+                               const double *in_var, double *y, double *run_mean,
+                               double *run_var);
 
 #endif

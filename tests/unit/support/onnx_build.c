@@ -161,6 +161,25 @@ Onnx__SparseTensorProto *ob_sparse(Onnx__TensorProto *values, Onnx__TensorProto 
   return s;
 }
 
+Onnx__GraphProto *ob_graph(const char *name) {
+  Onnx__GraphProto *g = ob_alloc(sizeof *g);
+  onnx__graph_proto__init(g);
+  g->name = ob_str(name);
+  g->node = ob_alloc(sizeof(void *) * OB_MAXN);
+  g->input = ob_alloc(sizeof(void *) * OB_MAXN);
+  g->output = ob_alloc(sizeof(void *) * OB_MAXN);
+  g->value_info = ob_alloc(sizeof(void *) * OB_MAXN);
+  g->initializer = ob_alloc(sizeof(void *) * OB_MAXN);
+  g->sparse_initializer = ob_alloc(sizeof(void *) * OB_MAXN);
+  return g;
+}
+
+Onnx__AttributeProto *ob_attr_graph(Onnx__NodeProto *n, const char *name, Onnx__GraphProto *g) {
+  Onnx__AttributeProto *a = ob_attr(n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPH);
+  a->g = g;
+  return a;
+}
+
 Onnx__ModelProto *ob_model(const char *graph_name, int64_t ir, int64_t opset) {
   Onnx__ModelProto *m = ob_alloc(sizeof *m);
   onnx__model_proto__init(m);
@@ -173,16 +192,7 @@ Onnx__ModelProto *ob_model(const char *graph_name, int64_t ir, int64_t opset) {
   op->has_version = 1;
   op->version = opset;
   m->opset_import[m->n_opset_import++] = op;
-  Onnx__GraphProto *g = ob_alloc(sizeof *g);
-  onnx__graph_proto__init(g);
-  g->name = ob_str(graph_name);
-  g->node = ob_alloc(sizeof(void *) * OB_MAXN);
-  g->input = ob_alloc(sizeof(void *) * OB_MAXN);
-  g->output = ob_alloc(sizeof(void *) * OB_MAXN);
-  g->value_info = ob_alloc(sizeof(void *) * OB_MAXN);
-  g->initializer = ob_alloc(sizeof(void *) * OB_MAXN);
-  g->sparse_initializer = ob_alloc(sizeof(void *) * OB_MAXN);
-  m->graph = g;
+  m->graph = ob_graph(graph_name);
   return m;
 }
 

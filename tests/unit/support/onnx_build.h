@@ -21,7 +21,11 @@
 /* A NULL-terminated list of names for ob_node. */
 #define NAMES(...) ((const char *[]){__VA_ARGS__, NULL})
 
-enum { F32 = ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, I64 = ONNX__TENSOR_PROTO__DATA_TYPE__INT64 };
+enum {
+  F32 = ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT,
+  I64 = ONNX__TENSOR_PROTO__DATA_TYPE__INT64,
+  BOOL = ONNX__TENSOR_PROTO__DATA_TYPE__BOOL
+};
 
 /* Zeroed memory (n may be 0), valid until ob_free_all. */
 void *ob_alloc(size_t n);
@@ -56,6 +60,12 @@ Onnx__TensorProto *ob_tensor(const char *name, int type, int rank, const int64_t
 /* A sparse tensor (COO) of the given dense shape. */
 Onnx__SparseTensorProto *ob_sparse(Onnx__TensorProto *values, Onnx__TensorProto *indices,
                                    int rank, const int64_t *dims);
+
+/* An empty graph (subgraph bodies, or a model's graph). */
+Onnx__GraphProto *ob_graph(const char *name);
+
+/* Appends a GRAPH attribute holding g (If branches, Loop bodies). */
+Onnx__AttributeProto *ob_attr_graph(Onnx__NodeProto *n, const char *name, Onnx__GraphProto *g);
 
 /* A model of IR version ir importing the default domain at opset, with an
  * empty graph named graph_name. */
