@@ -94,26 +94,35 @@ static bool inline_branch(spcc_fe_importer *im, const Onnx__NodeProto *np,
   return ok;
 }
 
+/* Where(cond, a, b) for two refs a runtime condition chooses between; *out
+ * is the result (a fresh value when -1). `what` names them in diagnostics. */
+static bool join_where(spcc_fe_importer *im, int cond, int a, int b, const char *what,
+                       const char *where, int *out) {
+  if (spcc_fe_is_seq(a) || spcc_fe_is_seq(b)) {
+    spcc_error(im->d, where, NULL,
+               "unsupported: %s is a sequence; the condition must be a compile-time constant "
+               "(fix it with --bind)",
+               what);
+    return false;
+  }
+  const spcc_type *ta = &im->g->values[a].type, *tb = &im->g->values[b].type;
+  if (!spcc_type_equal(ta, tb)) {
+    char s1[160], s2[160];
+    spcc_error(im->d, where, NULL,
+               "unsupported: %s is %s on one path and %s on the other; the condition must be a "
+               "compile-time constant (fix it with --bind)",
+               what, spcc_type_str(ta, s1, sizeof s1), spcc_type_str(tb, s2, sizeof s2));
+    return false;
+  }
+  int in[3] = {cond, a, b};
+  spcc_fe_add_node(im, SPCC_OP_WHERE, 16, 3, in, 1, out);
+  return true;
+}
+
 /* Output k of an If with an unknown condition: Where(cond, then, else). */
 static bool select_output(spcc_fe_importer *im, const Onnx__NodeProto *np, size_t k, int cond,
                           int t_ref, int e_ref, const char *where) {
-  if (spcc_fe_is_seq(t_ref) || spcc_fe_is_seq(e_ref)) {
-    spcc_error(im->d, where, NULL,
-               "unsupported: output %zu is a sequence; the condition must be a compile-time "
-               "constant (fix it with --bind)",
-               k);
-    return false;
-  }
-  const spcc_type *tt = &im->g->values[t_ref].type, *et = &im->g->values[e_ref].type;
-  if (!spcc_type_equal(tt, et)) {
-    char a[160], b[160];
-    spcc_error(im->d, where, NULL,
-               "unsupported: the branches give output %zu as %s and %s; the condition must be "
-               "a compile-time constant (fix it with --bind)",
-               k, spcc_type_str(tt, a, sizeof a), spcc_type_str(et, b, sizeof b));
-    return false;
-  }
-  int in[3] = {cond, t_ref, e_ref}, out = -1;
+  int out = -1;
   if (k < np->n_output && np->output[k] && *np->output[k]) {
     if (spcc_fe_defined_here(im, np->output[k])) {
       spcc_error(im->d, where, NULL, "value '%s' is defined twice", np->output[k]);
@@ -121,8 +130,9 @@ static bool select_output(spcc_fe_importer *im, const Onnx__NodeProto *np, size_
     }
     out = spcc_fe_define(im, np->output[k], NULL, SPCC_VAL_TEMP);
   }
-  spcc_fe_add_node(im, SPCC_OP_WHERE, 16, 3, in, 1, &out);
-  return true;
+  char what[48];
+  snprintf(what, sizeof what, "output %zu", k);
+  return join_where(im, cond, t_ref, e_ref, what, where, &out);
 }
 
 static bool import_if(spcc_fe_importer *im, const Onnx__NodeProto *np, const char *where) {
@@ -235,25 +245,10 @@ static bool select_carried(spcc_fe_importer *im, int c, int cond_out, const int 
   if (!spcc_fe_settle(im)) return false;
   c = as_scalar(im, c);
   for (int k = 0; k < st->n_carried; k++) {
-    int old = st->carried[k], now = outs[k];
-    if (spcc_fe_is_seq(old) || spcc_fe_is_seq(now)) {
-      spcc_error(im->d, where, NULL,
-                 "unsupported: loop-carried value %d is a sequence and the loop condition is "
-                 "not a compile-time constant (fix it with --bind)",
-                 k);
-      return false;
-    }
-    const spcc_type *a = &im->g->values[old].type, *b = &im->g->values[now].type;
-    if (!spcc_type_equal(a, b)) {
-      char s1[160], s2[160];
-      spcc_error(im->d, where, NULL,
-                 "unsupported: loop-carried value %d changes from %s to %s and the loop "
-                 "condition is not a compile-time constant (fix it with --bind)",
-                 k, spcc_type_str(a, s1, sizeof s1), spcc_type_str(b, s2, sizeof s2));
-      return false;
-    }
-    int in[3] = {c, now, old}, out = -1;
-    spcc_fe_add_node(im, SPCC_OP_WHERE, 16, 3, in, 1, &out);
+    char what[48];
+    snprintf(what, sizeof what, "loop-carried value %d", k);
+    int out = -1;
+    if (!join_where(im, c, outs[k], st->carried[k], what, where, &out)) return false;
     st->carried[k] = out;
   }
   int in[2] = {c, as_scalar(im, cond_out)};

@@ -150,8 +150,8 @@ static void if_runtime_condition_needs_equal_types(void **state) {
   Onnx__GraphProto *e = branch("else", "Concat", 3, "e_out");
   ob_attr_int(e->node[0], "axis", 0);
   g0->node[0]->attribute[1]->g = e;
-  expect_error(m, "(If): error: unsupported: the branches give output 0 as f32[2] and f32[4]; "
-                  "the condition must be a compile-time constant (fix it with --bind)");
+  expect_error(m, "(If): error: unsupported: output 0 is f32[2] on one path and f32[4] on the "
+                  "other; the condition must be a compile-time constant (fix it with --bind)");
 }
 
 /* cond = Equal(Shape(x), [2]) folds while importing: only one branch. */
