@@ -64,4 +64,24 @@ def convs(c=64, hw=56):
     return m, {'x': rng.standard_normal((1, c, hw, hw)).astype(np.float32)}
 
 
-MODELS = {'ffn': ffn, 'mlp': mlp, 'convs': convs}
+def gelu(seq=128, h=3072):
+    """Bias + Gelu as exporters spell it (Div, Erf, Add, Mul, Mul): elementwise
+    only, so it measures fuse-elementwise (variants dense / dense no-fuse)."""
+    rng = np.random.default_rng(4)
+    c = {'b': rng.standard_normal(h).astype(np.float32) * 0.1,
+         'sqrt2': np.array(np.sqrt(2), np.float32), 'one': np.array(1, np.float32),
+         'half': np.array(0.5, np.float32)}
+    nodes = [helper.make_node('Add', ['x', 'b'], ['t0']),
+             helper.make_node('Div', ['t0', 'sqrt2'], ['t1']),
+             helper.make_node('Erf', ['t1'], ['t2']),
+             helper.make_node('Add', ['t2', 'one'], ['t3']),
+             helper.make_node('Mul', ['t0', 'half'], ['t4']),
+             helper.make_node('Mul', ['t4', 't3'], ['y'])]
+    m = _model('gelu', nodes, [helper.make_tensor_value_info('x', TensorProto.FLOAT, [seq, h])],
+               [helper.make_tensor_value_info('y', TensorProto.FLOAT, [seq, h])], c)
+    return m, {'x': rng.standard_normal((seq, h)).astype(np.float32)}
+
+
+MODELS = {'ffn': ffn, 'mlp': mlp, 'convs': convs, 'gelu': gelu}
+# Models without weights: the sparsity variants would only repeat 'dense'.
+WEIGHTLESS = {'gelu'}

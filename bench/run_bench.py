@@ -23,10 +23,11 @@ import onnx
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-from models import MODELS  # noqa: E402
+from models import MODELS, WEIGHTLESS  # noqa: E402
 
 VARIANTS = {
     'dense': [],
+    'dense no-fuse': ['--no-fuse'],
     'csr 90%': ['--prune', '0.9', '--format', 'csr'],
     'bsr4x1 90%': ['--prune', '0.9', '--block', '4x1', '--format', 'bsr'],
     'nm 2:4': ['--nm', '2:4', '--format', 'nm'],
@@ -144,17 +145,19 @@ def main():
                           *specs], env=dict(os.environ, NODE_PATH=node_path))
             ort_ms = float(out) if rc == 0 else None
         for vname, opts in VARIANTS.items():
+            if name in WEIGHTLESS and not vname.startswith('dense'):
+                continue
             work = os.path.join(args.work, name, vname.replace(' ', '_').replace('%', ''))
             ms, why = time_spcc(args.spcc, mpath, opts, inputs, outs, work, args.iters)
             rows.append((name, vname, ms, ort_ms, why))
-    print(f'{"model":8} {"variant":12} {"spcc ms":>9} {"ORT ms":>9} {"ORT/spcc":>9}')
+    print(f'{"model":8} {"variant":13} {"spcc ms":>9} {"ORT ms":>9} {"ORT/spcc":>9}')
     for name, vname, ms, ort_ms, why in rows:
         if ms is None:
-            print(f'{name:8} {vname:12} {"-":>9} {"-":>9} {"-":>9}  ({why})')
+            print(f'{name:8} {vname:13} {"-":>9} {"-":>9} {"-":>9}  ({why})')
             continue
         ort_s = f'{ort_ms:9.3f}' if ort_ms else f'{"-":>9}'
         ratio = f'{ort_ms / ms:8.2f}x' if ort_ms else f'{"-":>9}'
-        print(f'{name:8} {vname:12} {ms:9.3f} {ort_s} {ratio}')
+        print(f'{name:8} {vname:13} {ms:9.3f} {ort_s} {ratio}')
     print('ORT/spcc > 1 means spcc is faster; ONNX Runtime runs the dense model, one thread.')
 
 

@@ -142,7 +142,8 @@ const char *spcc_op_ir_name(spcc_op op) { return op < SPCC_OP_COUNT ? ir_names[o
 
 bool spcc_op_from_onnx(const char *op_type, spcc_op *out) {
   for (int i = 0; i < SPCC_OP_COUNT; i++)
-    if (strcmp(onnx_names[i], op_type) == 0) {
+    /* "spcc::" ops are made by passes; a model cannot name them. */
+    if (strncmp(onnx_names[i], "spcc::", 6) != 0 && strcmp(onnx_names[i], op_type) == 0) {
       *out = (spcc_op)i;
       return true;
     }

@@ -20,6 +20,7 @@ static const pass_entry default_pipeline[] = {
     {"dce", spcc_pass_dce},
     {"sparsify", spcc_pass_sparsify},
     {"select-format", spcc_pass_select_format},
+    {"fuse-elementwise", spcc_pass_fuse_elementwise},
     {"plan-memory", spcc_pass_plan_memory},
 };
 

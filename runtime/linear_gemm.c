@@ -25,133 +25,199 @@
 
 #include "spcc/spcc_rt.h"
 
-#define KC 64  /* rows of a B panel (KC x NC floats: 128 KB, stays in L2) */
-#define NC 512 /* columns of a B panel: 4 rows of Y (8 KB for f32) stay in L1 */
-#define CHUNK 8
+#define GM_T float
+#define GM_SFX f32
+#if defined(__AVX512F__)
+#define GM_MR 12
+#define GM_VEC 2
+#elif defined(__AVX2__) && defined(__FMA__)
+#define GM_MR 6
+#define GM_VEC 1
+#else
+#define GM_MR 4
+#define GM_VEC 0
+#endif
+#include "gemm_micro.h"
+enum { MR_f32 = GM_MR };
+#undef GM_T
+#undef GM_SFX
+#undef GM_MR
+#undef GM_VEC
+
+#define GM_T double
+#define GM_SFX f64
+#define GM_MR 4
+#define GM_VEC 0
+#include "gemm_micro.h"
+enum { MR_f64 = GM_MR };
+#undef GM_T
+#undef GM_SFX
+#undef GM_MR
+#undef GM_VEC
+
+#define MIN64(a, b) ((a) < (b) ? (a) : (b))
+
+/* Four dot products of x with rows w, w + ws, w + 2ws, w + 3ws (length k). */
+#if defined(__AVX512F__)
+static void dot4_f32(int64_t k, const float *x, const float *w, int64_t ws, float *y) {
+  __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+  int64_t t = 0;
+  for (; t + 16 <= k; t += 16) {
+    const __m512 xv = _mm512_loadu_ps(x + t);
+    s0 = _mm512_fmadd_ps(xv, _mm512_loadu_ps(w + t), s0);
+    s1 = _mm512_fmadd_ps(xv, _mm512_loadu_ps(w + ws + t), s1);
+    s2 = _mm512_fmadd_ps(xv, _mm512_loadu_ps(w + 2 * ws + t), s2);
+    s3 = _mm512_fmadd_ps(xv, _mm512_loadu_ps(w + 3 * ws + t), s3);
+  }
+  if (t < k) {
+    const __mmask16 mk = (__mmask16)((1u << (k - t)) - 1u);
+    const __m512 xv = _mm512_maskz_loadu_ps(mk, x + t);
+    s0 = _mm512_fmadd_ps(xv, _mm512_maskz_loadu_ps(mk, w + t), s0);
+    s1 = _mm512_fmadd_ps(xv, _mm512_maskz_loadu_ps(mk, w + ws + t), s1);
+    s2 = _mm512_fmadd_ps(xv, _mm512_maskz_loadu_ps(mk, w + 2 * ws + t), s2);
+    s3 = _mm512_fmadd_ps(xv, _mm512_maskz_loadu_ps(mk, w + 3 * ws + t), s3);
+  }
+  y[0] = _mm512_reduce_add_ps(s0);
+  y[1] = _mm512_reduce_add_ps(s1);
+  y[2] = _mm512_reduce_add_ps(s2);
+  y[3] = _mm512_reduce_add_ps(s3);
+}
+#define DOT4_GENERIC_F32 0
+#else
+#define DOT4_GENERIC_F32 1
+#endif
+
+/* Portable form: GM_NR partial sums per column in named arrays, so the
+ * loop vectorizes without reassociating a single sum. */
+#define DEFINE_DOT4(T, sfx)                                                                  \
+  static void dot4_##sfx(int64_t k, const T *restrict x, const T *w, int64_t ws, T *y) {    \
+    const T *restrict w0 = w, *restrict w1 = w + ws, *restrict w2 = w + 2 * ws,             \
+                      *restrict w3 = w + 3 * ws;                                            \
+    T p0[GM_NR] = {0}, p1[GM_NR] = {0}, p2[GM_NR] = {0}, p3[GM_NR] = {0};                   \
+    int64_t t = 0;                                                                          \
+    for (; t + GM_NR <= k; t += GM_NR)                                                      \
+      for (int l = 0; l < GM_NR; l++) {                                                     \
+        const T xv = x[t + l];                                                              \
+        p0[l] += xv * w0[t + l];                                                            \
+        p1[l] += xv * w1[t + l];                                                            \
+        p2[l] += xv * w2[t + l];                                                            \
+        p3[l] += xv * w3[t + l];                                                            \
+      }                                                                                     \
+    T s0 = 0, s1 = 0, s2 = 0, s3 = 0;                                                       \
+    for (int l = 0; l < GM_NR; l++) {                                                       \
+      s0 += p0[l];                                                                          \
+      s1 += p1[l];                                                                          \
+      s2 += p2[l];                                                                          \
+      s3 += p3[l];                                                                          \
+    }                                                                                       \
+    for (; t < k; t++) {                                                                    \
+      s0 += x[t] * w0[t];                                                                   \
+      s1 += x[t] * w1[t];                                                                   \
+      s2 += x[t] * w2[t];                                                                   \
+      s3 += x[t] * w3[t];                                                                   \
+    }                                                                                       \
+    y[0] = s0;                                                                              \
+    y[1] = s1;                                                                              \
+    y[2] = s2;                                                                              \
+    y[3] = s3;                                                                              \
+  }
+
+#if DOT4_GENERIC_F32
+DEFINE_DOT4(float, f32)
+#endif
+DEFINE_DOT4(double, f64)
 
 /* DEFINE_CORE(T, sfx) defines
  *   static void gemm_core_<sfx>(m, n, k, a, ars, acs, b, brs, bcs, y)
  * computing y[i*n + j] = sum_k a[i*ars + k*acs] * b[k*brs + j*bcs]. */
 #define DEFINE_CORE(T, sfx)                                                                   \
-  static void axpy4_##sfx(int64_t n, const T *restrict al, const T *restrict b,            \
-                          T *restrict y0, T *restrict y1, T *restrict y2, T *restrict y3) { \
-    const T a0 = al[0], a1 = al[1], a2 = al[2], a3 = al[3];                                 \
-    int64_t j = 0;                                                                          \
-    for (; j + CHUNK <= n; j += CHUNK) {                                                    \
-      for (int l = 0; l < CHUNK; l++) {                                                     \
-        const T bv = b[j + l];                                                              \
-        y0[j + l] += a0 * bv;                                                               \
-        y1[j + l] += a1 * bv;                                                               \
-        y2[j + l] += a2 * bv;                                                               \
-        y3[j + l] += a3 * bv;                                                               \
-      }                                                                                     \
+  /* Packs k rows [0, kc) x columns [0, nr) of B as bp[t * GM_NR + j], zero-padded. */      \
+  static void pack_b_##sfx(int64_t kc, int nr, const T *b, int64_t brs, int64_t bcs,        \
+                           T *restrict bp) {                                                \
+    if (bcs == 1 && nr == GM_NR) {                                                          \
+      for (int64_t t = 0; t < kc; t++)                                                      \
+        for (int j = 0; j < GM_NR; j++) bp[t * GM_NR + j] = b[t * brs + j];                 \
+      return;                                                                               \
     }                                                                                       \
-    for (; j < n; j++) {                                                                    \
-      const T bv = b[j];                                                                    \
-      y0[j] += a0 * bv;                                                                     \
-      y1[j] += a1 * bv;                                                                     \
-      y2[j] += a2 * bv;                                                                     \
-      y3[j] += a3 * bv;                                                                     \
+    for (int64_t t = 0; t < kc * GM_NR; t++) bp[t] = 0;                                     \
+    for (int j = 0; j < nr; j++) {                                                          \
+      const T *bj = b + j * bcs;                                                            \
+      for (int64_t t = 0; t < kc; t++) bp[t * GM_NR + j] = bj[t * brs];                     \
     }                                                                                       \
   }                                                                                         \
                                                                                             \
-  static void axpy1_##sfx(int64_t n, T a0, const T *restrict b, T *restrict y0) {           \
-    int64_t j = 0;                                                                          \
-    for (; j + CHUNK <= n; j += CHUNK)                                                      \
-      for (int l = 0; l < CHUNK; l++) y0[j + l] += a0 * b[j + l];                           \
-    for (; j < n; j++) y0[j] += a0 * b[j];                                                  \
-  }                                                                                         \
-                                                                                            \
-  /* B rows contiguous (bcs == 1). */                                                       \
+  /* B rows contiguous: A packed per (row block, k block) and reused across all            \
+   * columns; full B panels are read in place, the ragged last one packed. */              \
   static void core_rows_##sfx(int64_t m, int64_t n, int64_t k, const T *a, int64_t ars,     \
                               int64_t acs, const T *b, int64_t brs, T *y) {                 \
-    for (int64_t i = 0; i < m * n; i++) y[i] = 0;                                           \
-    for (int64_t j0 = 0; j0 < n; j0 += NC) {                                                \
-      const int64_t nc = n - j0 < NC ? n - j0 : NC;                                         \
-      for (int64_t k0 = 0; k0 < k; k0 += KC) {                                              \
-        const int64_t kend = k - k0 < KC ? k : k0 + KC;                                     \
-        int64_t i = 0;                                                                      \
-        for (; i + 4 <= m; i += 4) {                                                        \
-          T *y0 = y + i * n + j0;                                                           \
-          for (int64_t kk = k0; kk < kend; kk++) {                                          \
-            const T *ap = a + i * ars + kk * acs;                                           \
-            const T al[4] = {ap[0], ap[ars], ap[2 * ars], ap[3 * ars]};                     \
-            axpy4_##sfx(nc, al, b + kk * brs + j0, y0, y0 + n, y0 + 2 * n, y0 + 3 * n);     \
+    T ap[MR_##sfx * GM_KC], bp[GM_KC * GM_NR];                                              \
+    for (int64_t i0 = 0; i0 < m; i0 += MR_##sfx) {                                          \
+      const int mr = (int)MIN64(MR_##sfx, m - i0);                                          \
+      for (int64_t k0 = 0; k0 < k; k0 += GM_KC) {                                           \
+        const int64_t kc = MIN64(GM_KC, k - k0);                                            \
+        gm_pack_a_##sfx(mr, kc, a + i0 * ars + k0 * acs, ars, acs, ap);                     \
+        for (int64_t j0 = 0; j0 < n; j0 += GM_NR) {                                         \
+          const int nr = (int)MIN64(GM_NR, n - j0);                                         \
+          T *yt = y + i0 * n + j0;                                                          \
+          if (nr == GM_NR) {                                                                \
+            gm_tile_packed_##sfx(mr, kc, ap, b + k0 * brs + j0, brs, NULL, yt, n, nr, k0 == 0, \
+                                 NULL);                                                     \
+          } else {                                                                          \
+            pack_b_##sfx(kc, nr, b + k0 * brs + j0, brs, 1, bp);                            \
+            gm_tile_packed_##sfx(mr, kc, ap, bp, GM_NR, NULL, yt, n, nr, k0 == 0, NULL);    \
           }                                                                                 \
         }                                                                                   \
-        for (; i < m; i++)                                                                  \
-          for (int64_t kk = k0; kk < kend; kk++)                                            \
-            axpy1_##sfx(nc, a[i * ars + kk * acs], b + kk * brs + j0, y + i * n + j0);      \
       }                                                                                     \
     }                                                                                       \
   }                                                                                         \
                                                                                             \
-  /* Dot of two contiguous vectors with CHUNK independent partial sums. */                 \
-  static T dot_##sfx(int64_t k, const T *restrict x, const T *restrict w) {                 \
-    T part[CHUNK] = {0};                                                                    \
-    int64_t kk = 0;                                                                         \
-    for (; kk + CHUNK <= k; kk += CHUNK)                                                    \
-      for (int l = 0; l < CHUNK; l++) part[l] += x[kk + l] * w[kk + l];                     \
-    T s = 0;                                                                                \
-    for (int l = 0; l < CHUNK; l++) s += part[l];                                           \
-    for (; kk < k; kk++) s += x[kk] * w[kk];                                                \
-    return s;                                                                               \
+  /* Any other layout (transposed B): a KC x NR panel of B is packed once and             \
+   * swept by every row block of A, read in place. */                                      \
+  static void core_panels_##sfx(int64_t m, int64_t n, int64_t k, const T *a, int64_t ars,   \
+                                int64_t acs, const T *b, int64_t brs, int64_t bcs, T *y) {  \
+    T bp[GM_KC * GM_NR];                                                                    \
+    for (int64_t j0 = 0; j0 < n; j0 += GM_NR) {                                             \
+      const int nr = (int)MIN64(GM_NR, n - j0);                                             \
+      for (int64_t k0 = 0; k0 < k; k0 += GM_KC) {                                           \
+        const int64_t kc = MIN64(GM_KC, k - k0);                                            \
+        pack_b_##sfx(kc, nr, b + k0 * brs + j0 * bcs, brs, bcs, bp);                        \
+        for (int64_t i0 = 0; i0 < m; i0 += MR_##sfx) {                                      \
+          const int mr = (int)MIN64(MR_##sfx, m - i0);                                      \
+          gm_tile_direct_##sfx(mr, kc, a + i0 * ars + k0 * acs, ars, acs, bp,               \
+                               y + i0 * n + j0, n, nr, k0 == 0);                            \
+        }                                                                                   \
+      }                                                                                     \
+    }                                                                                       \
   }                                                                                         \
                                                                                             \
-  /* A rows and B columns contiguous (acs == 1, brs == 1). */                               \
+  /* Few rows of A against transposed B (Linear layers at batch 1): dot products           \
+   * along contiguous k, four columns at a time, GM_NR partial sums each so the loop       \
+   * vectorizes without reassociating a single sum; B streams through once. */             \
   static void core_dots_##sfx(int64_t m, int64_t n, int64_t k, const T *a, int64_t ars,     \
                               const T *b, int64_t bcs, T *y) {                              \
     for (int64_t i = 0; i < m; i++) {                                                       \
-      const T *x = a + i * ars;                                                             \
+      const T *restrict x = a + i * ars;                                                    \
       int64_t j = 0;                                                                        \
-      for (; j + 4 <= n; j += 4) {                                                          \
-        const T *w0 = b + j * bcs, *w1 = w0 + bcs, *w2 = w1 + bcs, *w3 = w2 + bcs;          \
-        T p0[CHUNK] = {0}, p1[CHUNK] = {0}, p2[CHUNK] = {0}, p3[CHUNK] = {0};               \
-        int64_t kk = 0;                                                                     \
-        for (; kk + CHUNK <= k; kk += CHUNK) {                                              \
-          for (int l = 0; l < CHUNK; l++) {                                                 \
-            const T xv = x[kk + l];                                                         \
-            p0[l] += xv * w0[kk + l];                                                       \
-            p1[l] += xv * w1[kk + l];                                                       \
-            p2[l] += xv * w2[kk + l];                                                       \
-            p3[l] += xv * w3[kk + l];                                                       \
-          }                                                                                 \
-        }                                                                                   \
-        T s0 = 0, s1 = 0, s2 = 0, s3 = 0;                                                   \
-        for (int l = 0; l < CHUNK; l++) {                                                   \
-          s0 += p0[l];                                                                      \
-          s1 += p1[l];                                                                      \
-          s2 += p2[l];                                                                      \
-          s3 += p3[l];                                                                      \
-        }                                                                                   \
-        for (; kk < k; kk++) {                                                              \
-          s0 += x[kk] * w0[kk];                                                             \
-          s1 += x[kk] * w1[kk];                                                             \
-          s2 += x[kk] * w2[kk];                                                             \
-          s3 += x[kk] * w3[kk];                                                             \
-        }                                                                                   \
-        y[i * n + j] = s0;                                                                  \
-        y[i * n + j + 1] = s1;                                                              \
-        y[i * n + j + 2] = s2;                                                              \
-        y[i * n + j + 3] = s3;                                                              \
+      for (; j + 4 <= n; j += 4) dot4_##sfx(k, x, b + j * bcs, bcs, y + i * n + j);        \
+      for (; j < n; j++) {                                                                  \
+        T s = 0;                                                                            \
+        for (int64_t t = 0; t < k; t++) s += x[t] * b[j * bcs + t];                         \
+        y[i * n + j] = s;                                                                   \
       }                                                                                     \
-      for (; j < n; j++) y[i * n + j] = dot_##sfx(k, x, b + j * bcs);                       \
     }                                                                                       \
   }                                                                                         \
                                                                                             \
   static void gemm_core_##sfx(int64_t m, int64_t n, int64_t k, const T *a, int64_t ars,     \
                               int64_t acs, const T *b, int64_t brs, int64_t bcs, T *y) {    \
-    if (bcs == 1) {                                                                         \
+    if (m <= 0 || n <= 0) return;                                                           \
+    if (k <= 0) {                                                                           \
+      for (int64_t i = 0; i < m * n; i++) y[i] = 0;                                         \
+    } else if (bcs == 1 && m < 4 * MR_##sfx) {                                              \
       core_rows_##sfx(m, n, k, a, ars, acs, b, brs, y);                                     \
-    } else if (brs == 1 && acs == 1) {                                                      \
+    } else if (m < 4 && brs == 1 && acs == 1) {                                             \
       core_dots_##sfx(m, n, k, a, ars, b, bcs, y);                                          \
     } else {                                                                                \
-      for (int64_t i = 0; i < m; i++)                                                       \
-        for (int64_t j = 0; j < n; j++) {                                                   \
-          T s = 0;                                                                          \
-          for (int64_t kk = 0; kk < k; kk++) s += a[i * ars + kk * acs] * b[kk * brs + j * bcs]; \
-          y[i * n + j] = s;                                                                 \
-        }                                                                                   \
+      core_panels_##sfx(m, n, k, a, ars, acs, b, brs, bcs, y);                              \
     }                                                                                       \
   }
 

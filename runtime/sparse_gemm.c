@@ -17,7 +17,9 @@
  * caller's Y only. alpha, beta and C are applied afterwards in one pass,
  * exactly as spcc_gemm_f32 does.
  */
-#include "sparse_common.h"
+#include "sparse_panel.h"
+
+#define SP_PNB 512 /* weight rows per panel block: 2 KB of cursors */
 
 #define SP_MR 8   /* most rows of X per tile */
 #define SP_BACC 32 /* partial sums of a specialized BSR tile */

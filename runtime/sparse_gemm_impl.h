@@ -82,10 +82,75 @@ static SP_INLINE void SP_NAME(csr_tile_simd)(int mr, const spcc_csr_f32 *w, cons
 }
 #endif
 
+/* Many rows of X (sparse_panel.h): weight rows [n0, n0 + nb) against the
+ * 16 rows of X at x, the sums left in region (Y's rows, at column n0).
+ * cur holds each weight row's first nonzero not yet added, so each panel
+ * of SP_PK columns takes the nonzeros below its end. */
+static void SP_NAME(csr_panel_block)(const spcc_csr_f32 *w, const SP_IDX *col, const float *x,
+                                     int64_t xrs, int64_t xcs, int64_t n0, int64_t nb,
+                                     float *region, int64_t ldy, float *xt, int32_t *cur) {
+  float sq[SP_PR * SP_PR] SP_ALIGN64;
+  const int32_t *rp = w->rowptr + n0;
+  const float *val = w->val;
+  const int64_t k = w->cols;
+  for (int64_t j = 0; j < nb; j++) cur[j] = rp[j];
+  for (int64_t k0 = 0; k0 < k; k0 += SP_PK) {
+    const int64_t kc = k - k0 < SP_PK ? k - k0 : SP_PK, k1 = k0 + kc;
+    sp_panel_load(x + k0 * xcs, xrs, xcs, kc, kc, xt);
+    for (int64_t j = 0; j < nb; j++) {
+      float *slot = sp_panel_slot(region, ldy, j);
+      sp_v16 s0 = k0 ? sp_v16_load(slot) : sp_v16_zero(), s1 = sp_v16_zero();
+      int32_t q = cur[j];
+      const int32_t e = rp[j + 1];
+      if (k1 < k) { /* this panel's nonzeros end at the first column >= k1 */
+        for (; q + 2 <= e && (int64_t)col[q + 1] < k1; q += 2) {
+          s0 = sp_v16_fma(s0, val[q], xt + ((int64_t)col[q] - k0) * SP_PR);
+          s1 = sp_v16_fma(s1, val[q + 1], xt + ((int64_t)col[q + 1] - k0) * SP_PR);
+        }
+        if (q < e && (int64_t)col[q] < k1) {
+          s0 = sp_v16_fma(s0, val[q], xt + ((int64_t)col[q] - k0) * SP_PR);
+          q++;
+        }
+      } else {
+        for (; q + 2 <= e; q += 2) {
+          s0 = sp_v16_fma(s0, val[q], xt + ((int64_t)col[q] - k0) * SP_PR);
+          s1 = sp_v16_fma(s1, val[q + 1], xt + ((int64_t)col[q + 1] - k0) * SP_PR);
+        }
+        if (q < e) {
+          s0 = sp_v16_fma(s0, val[q], xt + ((int64_t)col[q] - k0) * SP_PR);
+          q++;
+        }
+      }
+      cur[j] = q;
+      if (k1 < k) {
+        sp_v16_store(slot, sp_v16_add(s0, s1));
+      } else {
+        sp_v16_store(sq + (j % SP_PR) * SP_PR, sp_v16_add(s0, s1));
+        if (j % SP_PR == SP_PR - 1) sp_square_out(sq, region + (j - SP_PR + 1), ldy);
+      }
+    }
+  }
+}
+
+static void SP_NAME(csr_panel)(const spcc_csr_f32 *w, const SP_IDX *col, const float *a,
+                               int64_t m, int64_t xrs, int64_t xcs, float *y) {
+  float xt[SP_PR * SP_PK] SP_ALIGN64;
+  int32_t cur[SP_PNB];
+  const int64_t n = w->rows;
+  SP_PANEL_TILES(m, n, SP_PNB, {
+    SP_NAME(csr_panel_block)(w, col, a + i0 * xrs, xrs, xcs, n0, nb, y + i0 * n + n0, n, xt,
+                             cur);
+  })
+}
+
 static void SP_NAME(csr_gemm)(const spcc_sparse_gemm_params *p, const float *a,
                               const spcc_csr_f32 *w, const SP_IDX *col, float *y) {
   const int64_t m = p->m, k = w->cols, n = w->rows;
   int64_t i = 0;
+  if (m >= SP_PR && n >= SP_PR && k > 0) {
+    SP_NAME(csr_panel)(w, col, a, m, p->trans_a ? 1 : k, p->trans_a ? m : 1, y);
+    return;
+  }
   if (!p->trans_a) { /* rows of X contiguous: the column stride is a literal 1 */
 #if SP_CSR_SIMD
     if (k <= INT32_MAX / 4 && m * k <= INT32_MAX) {

@@ -288,6 +288,8 @@ bool cli_parse(int argc, char **argv, bool run, cli_args *a, spcc_diag *d) {
       a->sparse_initializers = true;
     } else if (strcmp(opt, "--verify") == 0) {
       a->opts.verify = true;
+    } else if (strcmp(opt, "--no-fuse") == 0) {
+      a->opts.no_fuse = true;
     } else if (run && strcmp(opt, "-i") == 0) {
       GROW(a->run_inputs, a->n_run_inputs);
       a->run_inputs[a->n_run_inputs++] = val;

@@ -31,6 +31,7 @@ static void usage(FILE *out) {
           "                        other value\n"
           "  --print-after PASS    dump the IR to stderr after PASS ('all' for every pass)\n"
           "  --verify              run the IR verifier after every pass\n"
+          "  --no-fuse             keep elementwise nodes separate (no fused loops)\n"
           "\n"
           "sparsity options (MatMul, Gemm and Conv weights):\n"
           "  --prune F             magnitude-prune each weight to a fraction F of zeros\n"

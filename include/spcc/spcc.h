@@ -67,6 +67,7 @@ typedef struct {
   const char *print_after;   /* pass cli-name or "all"; NULL = none */
   FILE *print_stream;        /* where --print-after dumps go (stderr) */
   bool verify;               /* run the verifier after every pass */
+  bool no_fuse;              /* --no-fuse: keep elementwise nodes separate */
   spcc_sparse_options sparse;
 } spcc_options;
 

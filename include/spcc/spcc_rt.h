@@ -26,5 +26,6 @@
 #include "rt/conv2.h"
 #include "rt/quant.h"
 #include "rt/rnn.h"
+#include "rt/fused.h"
 
 #endif

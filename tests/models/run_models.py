@@ -83,6 +83,13 @@ def spcc_side(spcc, src, work):
     inputs = sorted(f for f in os.listdir(src) if f.startswith('input_'))
     outs = spcc_run(spcc, model, os.path.join(src, inputs[0]), os.path.join(work, 'spcc'),
                     ['--verify'] + sum((['-i', os.path.join(src, f)] for f in inputs[1:]), []))
+    # Fused elementwise loops compute exactly what the separate kernels do.
+    extra = sum((['-i', os.path.join(src, f)] for f in inputs[1:]), [])
+    unfused = spcc_run(spcc, model, os.path.join(src, inputs[0]), os.path.join(work, 'nofuse'),
+                       ['--verify', '--no-fuse'] + extra, 'spcc run --no-fuse')
+    for k, (a, b) in enumerate(zip(outs, unfused)):
+        if a.tobytes() != b.tobytes():
+            raise Failure(f'output {k} differs with --no-fuse')
     c_file = os.path.join(work, 'model.c')
     check_run([spcc, model, '-o', c_file], 'spcc -o model.c')
     check_run([os.environ.get('CC', 'cc')] + CFLAGS + ['-I', INCLUDE, '-c', c_file, '-o',
