@@ -27,5 +27,6 @@
 #include "rt/quant.h"
 #include "rt/rnn.h"
 #include "rt/fused.h"
+#include "rt/einsum.h"
 
 #endif

@@ -304,9 +304,32 @@ def sequence_ops():
     return m, [b.randn(2, 12, 5)]
 
 
+def einsum_attention():
+    """Attention written with Einsum, as TensorFlow/JAX exports spell it:
+    scores 'bqhd,bkhd->bhqk', softmax, context 'bhqk,bkhd->bqhd', and a
+    projection '...d,de->...e'."""
+    seq, heads, hd = 8, 2, 16
+    b = Builder(8)
+    q = b.op('Einsum', ['X', b.init(b.randn(heads * hd, heads, hd, scale=0.2))],
+             equation='bsd,dhe->bshe')
+    k = b.op('Einsum', ['X', b.init(b.randn(heads * hd, heads, hd, scale=0.2))],
+             equation='bsd,dhe->bshe')
+    v = b.op('Einsum', ['X', b.init(b.randn(heads * hd, heads, hd, scale=0.2))],
+             equation='bsd,dhe->bshe')
+    s = b.op('Einsum', [q, k], equation='bqhd,bkhd->bhqk')
+    p = b.op('Softmax', [b.op('Mul', [s, b.const(np.array(0.25, np.float32))])], axis=-1)
+    c = b.op('Einsum', [p, v], equation='bhqk,bkhd->bqhd')
+    c = b.op('Reshape', [c, b.const(np.array([1, seq, heads * hd], np.int64))])
+    b.nodes.append(helper.make_node('Einsum', [c, b.init(b.randn(heads * hd, 24, scale=0.2))],
+                                    ['Y'], name='Einsum_out', equation='...d,de->...e'))
+    m = finish(b, 'einsum_attention', [helper.make_tensor_value_info('X', F, [1, seq, heads * hd])],
+               [helper.make_tensor_value_info('Y', F, [1, seq, 24])], 13)
+    return m, [b.randn(1, seq, heads * hd)]
+
+
 MODELS = {'small_cnn': cnn, 'encoder_layer': transformer, 'ir3_mlp': ir3_mlp,
           'lstm_tagger': lstm_tagger, 'gated_block': gated_block, 'scripted_rnn': scripted_rnn,
-          'sequence_ops': sequence_ops}
+          'sequence_ops': sequence_ops, 'einsum_attention': einsum_attention}
 
 
 def main():
