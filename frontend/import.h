@@ -5,6 +5,7 @@
  *   import_scope.c   names and scopes, sequences, building IR nodes and
  *                    constants, compile-time facts (spcc_fe_settle)
  *   onnx_control.c   If and Loop, inlined into the one flat IR graph
+ *   onnx_scan.c      Scan, unrolled like Loop
  *   onnx_sequence.c  sequence ops, resolved to plain tensors
  *
  * The IR has no subgraphs and no sequence values: control flow and
@@ -122,6 +123,21 @@ int spcc_fe_const_i64(spcc_fe_importer *im, int n, const int64_t *v, bool scalar
 /* A constant bool scalar. */
 int spcc_fe_const_bool(spcc_fe_importer *im, bool v);
 
+/* Stacks vids[0..n) (n >= 1, same type) along a new axis into value out
+ * (Unsqueeze each, then Concat). */
+void spcc_fe_stack(spcc_fe_importer *im, const int *vids, int n, int64_t axis, int out);
+
+/* ---- subgraph bodies (import_scope.c) ---- */
+
+/* The name the inlined values and nodes of np are prefixed with: its name,
+ * else its first output, else its op type. */
+const char *spcc_fe_node_label(const Onnx__NodeProto *np);
+/* Reports and returns false when subgraphs nest past SPCC_FE_MAX_NESTING. */
+bool spcc_fe_check_nesting(spcc_fe_importer *im, const char *where);
+/* The refs of gp's outputs in the current scope, into refs[]. */
+bool spcc_fe_body_outputs(spcc_fe_importer *im, const Onnx__GraphProto *gp, const char *where,
+                          int *refs);
+
 /* ---- compile-time facts (import_scope.c) ---- */
 
 /* Types and folds every node imported since the last call (shape-infer's
@@ -159,6 +175,8 @@ bool spcc_fe_is_sequence_op(const char *op_type);
 bool spcc_fe_import_control(spcc_fe_importer *im, const Onnx__NodeProto *np, const char *where);
 bool spcc_fe_import_sequence(spcc_fe_importer *im, const Onnx__NodeProto *np,
                              const char *where);
+/* Scan (onnx_scan.c), dispatched by spcc_fe_import_control. */
+bool spcc_fe_import_scan(spcc_fe_importer *im, const Onnx__NodeProto *np, const char *where);
 
 /* The subgraph attribute named name of np, or NULL after a diagnostic. */
 const Onnx__GraphProto *spcc_fe_graph_attr(spcc_fe_importer *im, const Onnx__NodeProto *np,

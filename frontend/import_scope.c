@@ -236,3 +236,51 @@ bool spcc_fe_known_int(spcc_fe_importer *im, int vid, const char *where, const c
   }
   return true;
 }
+
+/* ---- subgraph bodies -------------------------------------------------------------- */
+
+const char *spcc_fe_node_label(const Onnx__NodeProto *np) {
+  if (np->name && *np->name) return np->name;
+  if (np->n_output && np->output[0] && *np->output[0]) return np->output[0];
+  return np->op_type;
+}
+
+bool spcc_fe_check_nesting(spcc_fe_importer *im, const char *where) {
+  if (im->depth > SPCC_FE_MAX_NESTING) {
+    spcc_error(im->d, where, NULL, "unsupported: subgraphs nested more than %d deep",
+               SPCC_FE_MAX_NESTING);
+    return false;
+  }
+  return true;
+}
+
+bool spcc_fe_body_outputs(spcc_fe_importer *im, const Onnx__GraphProto *gp, const char *where,
+                          int *refs) {
+  for (size_t k = 0; k < gp->n_output; k++) {
+    const Onnx__ValueInfoProto *vi = gp->output[k];
+    const char *name = vi && vi->name ? vi->name : "";
+    refs[k] = *name ? spcc_fe_lookup(im, name) : SPCC_FE_NO_REF;
+    if (refs[k] == SPCC_FE_NO_REF) {
+      spcc_error(im->d, where, NULL, "subgraph output '%s' is not defined", name);
+      return false;
+    }
+  }
+  return true;
+}
+
+void spcc_fe_stack(spcc_fe_importer *im, const int *vids, int n, int64_t axis, int out) {
+  SPCC_ASSERT(n > 0);
+  int *parts = malloc(sizeof(int) * (size_t)n);
+  if (!parts) spcc_assert_fail("out of memory", __FILE__, __LINE__);
+  int axes = spcc_fe_const_i64(im, 1, &axis, false);
+  for (int i = 0; i < n; i++) {
+    int in[2] = {vids[i], axes};
+    parts[i] = n == 1 ? out : -1;
+    spcc_fe_add_node(im, SPCC_OP_UNSQUEEZE, 13, 2, in, 1, &parts[i]);
+  }
+  if (n > 1) {
+    int idx = spcc_fe_add_node(im, SPCC_OP_CONCAT, 13, n, parts, 1, &out);
+    spcc_node_set_int(im->g, idx, "axis", axis);
+  }
+  free(parts);
+}

@@ -26,7 +26,8 @@
 #define MAX_ITERATIONS 100000
 
 bool spcc_fe_is_control_op(const char *op_type) {
-  return strcmp(op_type, "If") == 0 || strcmp(op_type, "Loop") == 0;
+  return strcmp(op_type, "If") == 0 || strcmp(op_type, "Loop") == 0 ||
+         strcmp(op_type, "Scan") == 0;
 }
 
 const Onnx__GraphProto *spcc_fe_graph_attr(spcc_fe_importer *im, const Onnx__NodeProto *np,
@@ -43,37 +44,6 @@ const Onnx__GraphProto *spcc_fe_graph_attr(spcc_fe_importer *im, const Onnx__Nod
   return NULL;
 }
 
-/* The name inlined nodes and values of np are prefixed with. */
-static const char *node_label(const Onnx__NodeProto *np) {
-  if (np->name && *np->name) return np->name;
-  if (np->n_output && np->output[0] && *np->output[0]) return np->output[0];
-  return np->op_type;
-}
-
-static bool check_nesting(spcc_fe_importer *im, const char *where) {
-  if (im->depth > SPCC_FE_MAX_NESTING) {
-    spcc_error(im->d, where, NULL, "unsupported: subgraphs nested more than %d deep",
-               SPCC_FE_MAX_NESTING);
-    return false;
-  }
-  return true;
-}
-
-/* Reads the refs of gp's outputs in the current scope into refs[]. */
-static bool body_outputs(spcc_fe_importer *im, const Onnx__GraphProto *gp, const char *where,
-                         int *refs) {
-  for (size_t k = 0; k < gp->n_output; k++) {
-    const Onnx__ValueInfoProto *vi = gp->output[k];
-    const char *name = vi && vi->name ? vi->name : "";
-    refs[k] = *name ? spcc_fe_lookup(im, name) : SPCC_FE_NO_REF;
-    if (refs[k] == SPCC_FE_NO_REF) {
-      spcc_error(im->d, where, NULL, "subgraph output '%s' is not defined", name);
-      return false;
-    }
-  }
-  return true;
-}
-
 /* ---- If ------------------------------------------------------------------------- */
 
 /* Imports one branch (no inputs) in its own scope; refs[] gets its outputs. */
@@ -86,10 +56,10 @@ static bool inline_branch(spcc_fe_importer *im, const Onnx__NodeProto *np,
     return false;
   }
   spcc_fe_scope s;
-  spcc_fe_enter(im, &s, spcc_arena_printf(im->g->arena, "%s/%.4s/", node_label(np), branch));
-  bool ok = check_nesting(im, where);
+  spcc_fe_enter(im, &s, spcc_arena_printf(im->g->arena, "%s/%.4s/", spcc_fe_node_label(np), branch));
+  bool ok = spcc_fe_check_nesting(im, where);
   const char *sub = spcc_arena_printf(im->g->arena, "%s: %s", where, branch);
-  ok = ok && spcc_fe_import_body(im, gp, sub) && body_outputs(im, gp, sub, refs);
+  ok = ok && spcc_fe_import_body(im, gp, sub) && spcc_fe_body_outputs(im, gp, sub, refs);
   spcc_fe_leave(im);
   return ok;
 }
@@ -263,8 +233,8 @@ static bool run_iteration(spcc_fe_importer *im, const Onnx__NodeProto *np,
                           const Onnx__GraphProto *body, int iter, bool runtime_cond, int *cond,
                           loop_state *st, const char *where) {
   spcc_fe_scope s;
-  spcc_fe_enter(im, &s, spcc_arena_printf(im->g->arena, "%s/iter%d/", node_label(np), iter));
-  bool ok = check_nesting(im, where);
+  spcc_fe_enter(im, &s, spcc_arena_printf(im->g->arena, "%s/iter%d/", spcc_fe_node_label(np), iter));
+  bool ok = spcc_fe_check_nesting(im, where);
   const char *sub = spcc_arena_printf(im->g->arena, "%s: body (iteration %d)", where, iter);
   int64_t i64 = iter;
   int bound[2] = {spcc_fe_const_i64(im, 1, &i64, true),
@@ -282,7 +252,7 @@ static bool run_iteration(spcc_fe_importer *im, const Onnx__NodeProto *np,
   }
   int *refs = malloc(sizeof(int) * (body->n_output + 1));
   if (!refs) spcc_assert_fail("out of memory", __FILE__, __LINE__);
-  ok = ok && spcc_fe_import_body(im, body, sub) && body_outputs(im, body, sub, refs);
+  ok = ok && spcc_fe_import_body(im, body, sub) && spcc_fe_body_outputs(im, body, sub, refs);
   spcc_fe_leave(im);
   if (ok && runtime_cond) {
     ok = select_carried(im, *cond, refs[0], refs + 1, st, where, cond);
@@ -325,21 +295,8 @@ static bool stack_scan(spcc_fe_importer *im, const Onnx__NodeProto *np, const lo
     spcc_error(im->d, where, NULL, "value '%s' is defined twice", np->output[out_k]);
     return false;
   }
-  int *parts = malloc(sizeof(int) * (size_t)st->n_iter);
-  if (!parts) spcc_assert_fail("out of memory", __FILE__, __LINE__);
-  int64_t zero = 0;
-  int axes = spcc_fe_const_i64(im, 1, &zero, false);
   int result = spcc_fe_define(im, np->output[out_k], NULL, SPCC_VAL_TEMP);
-  for (int i = 0; i < st->n_iter; i++) {
-    int in[2] = {st->scan[k][i], axes};
-    parts[i] = st->n_iter == 1 ? result : -1;
-    spcc_fe_add_node(im, SPCC_OP_UNSQUEEZE, 13, 2, in, 1, &parts[i]);
-  }
-  if (st->n_iter > 1) {
-    int idx = spcc_fe_add_node(im, SPCC_OP_CONCAT, 13, st->n_iter, parts, 1, &result);
-    spcc_node_set_int(im->g, idx, "axis", 0);
-  }
-  free(parts);
+  spcc_fe_stack(im, st->scan[k], st->n_iter, 0, result);
   return true;
 }
 
@@ -419,5 +376,6 @@ static bool import_loop(spcc_fe_importer *im, const Onnx__NodeProto *np, const c
 }
 
 bool spcc_fe_import_control(spcc_fe_importer *im, const Onnx__NodeProto *np, const char *where) {
+  if (strcmp(np->op_type, "Scan") == 0) return spcc_fe_import_scan(im, np, where);
   return strcmp(np->op_type, "If") == 0 ? import_if(im, np, where) : import_loop(im, np, where);
 }

@@ -374,13 +374,9 @@ static bool sequence_map(spcc_fe_importer *im, const Onnx__NodeProto *np, const 
   if (!outs || !refs) spcc_assert_fail("out of memory", __FILE__, __LINE__);
   for (int i = 0; ok && i < len; i++) {
     spcc_fe_scope s;
-    const char *label = np->name && *np->name ? np->name : np->output[0] ? np->output[0] : "";
-    spcc_fe_enter(im, &s, spcc_arena_printf(im->g->arena, "%s/elem%d/", label, i));
-    if (im->depth > SPCC_FE_MAX_NESTING) {
-      spcc_error(im->d, where, NULL, "unsupported: subgraphs nested more than %d deep",
-                 SPCC_FE_MAX_NESTING);
-      ok = false;
-    }
+    spcc_fe_enter(im, &s,
+                  spcc_arena_printf(im->g->arena, "%s/elem%d/", spcc_fe_node_label(np), i));
+    ok = spcc_fe_check_nesting(im, where);
     for (size_t k = 0; ok && k < nin; k++) {
       const char *name = body->input[k] && body->input[k]->name ? body->input[k]->name : "";
       if (*name)

@@ -1,5 +1,6 @@
 /* test_import_control.c - If, Loop and the sequence ops, which the importer
- * resolves into plain IR (frontend/onnx_control.c, onnx_sequence.c).
+ * resolves into plain IR (frontend/onnx_control.c, onnx_scan.c,
+ * onnx_sequence.c).
  *
  * Each test builds a model with protobuf-c, imports it and checks either
  * the IR the importer made (which branch, how many iterations, which
@@ -384,6 +385,68 @@ static void loop_with_if_and_sequence(void **state) {
   spcc_graph_free(g);
 }
 
+/* ---- Scan ------------------------------------------------------------------------ */
+
+/* Running sum of the slices: s_out = s_in + x_t, scan output s_out. */
+static Onnx__GraphProto *sum_body(int rank, const int64_t *dims) {
+  Onnx__GraphProto *b = ob_graph("sum");
+  b->input[b->n_input++] = ob_value_info("s_in", F32, rank, dims);
+  b->input[b->n_input++] = ob_value_info("x_t", F32, rank, dims);
+  add_node(b, "Add", "add", NAMES("s_in", "x_t"), NAMES("s_out"));
+  add_node(b, "Identity", "id", NAMES("s_out"), NAMES("e"));
+  b->output[b->n_output++] = ob_value_info("s_out", F32, rank, dims);
+  b->output[b->n_output++] = ob_value_info("e", F32, rank, dims);
+  return b;
+}
+
+/* Opset 9: scanned along axis 1 backwards, stacked along axis 1 reversed. */
+static void scan_axes_and_directions(void **state) {
+  (void)state;
+  Onnx__ModelProto *m = ob_model("scan9", 8, 11);
+  Onnx__GraphProto *g0 = m->graph;
+  const float zero[2] = {0, 0}, x[6] = {1, 2, 3, 4, 5, 6};
+  g0->initializer[g0->n_initializer++] = f32s("s0", 1, d2, zero, 2);
+  g0->initializer[g0->n_initializer++] = f32s("x", 2, d23, x, 6);
+  Onnx__NodeProto *n = add_node(g0, "Scan", "scan", NAMES("s0", "x"), NAMES("s", "ys"));
+  ob_attr_graph(n, "body", sum_body(1, d2));
+  ob_attr_int(n, "num_scan_inputs", 1);
+  ob_attr_ints(n, "scan_input_axes", 1, (const int64_t[]){1});
+  ob_attr_ints(n, "scan_input_directions", 1, (const int64_t[]){1});
+  ob_attr_ints(n, "scan_output_axes", 1, (const int64_t[]){-1});
+  ob_attr_ints(n, "scan_output_directions", 1, (const int64_t[]){1});
+  g0->output[g0->n_output++] = ob_value_info("s", F32, 1, d2);
+  g0->output[g0->n_output++] = ob_value_info("ys", F32, 2, d23);
+  spcc_graph *g = import_ok(m, NULL);
+  pipeline(g);
+  const float *s = folded_f32(g, 0, 2), *ys = folded_f32(g, 1, 6);
+  assert_true(s[0] == 6 && s[1] == 15);
+  const float want[6] = {6, 5, 3, 15, 11, 6};
+  for (int i = 0; i < 6; i++) assert_true(ys[i] == want[i]);
+  spcc_graph_free(g);
+}
+
+/* Opset 8: a batch axis; each entry scanned along axis 1. */
+static void scan_opset8_batches(void **state) {
+  (void)state;
+  Onnx__ModelProto *m = ob_model("scan8", 8, 8);
+  Onnx__GraphProto *g0 = m->graph;
+  const float init[2] = {0, 0}, x[6] = {1, 2, 3, 10, 20, 30};
+  g0->initializer[g0->n_initializer++] = f32s("s0", 2, (const int64_t[]){2, 1}, init, 2);
+  g0->initializer[g0->n_initializer++] = f32s("x", 3, (const int64_t[]){2, 3, 1}, x, 6);
+  Onnx__NodeProto *n = add_node(g0, "Scan", "scan", NAMES("", "s0", "x"), NAMES("s", "ys"));
+  ob_attr_graph(n, "body", sum_body(1, d1));
+  ob_attr_int(n, "num_scan_inputs", 1);
+  g0->output[g0->n_output++] = ob_value_info("s", F32, 2, (const int64_t[]){2, 1});
+  g0->output[g0->n_output++] = ob_value_info("ys", F32, 3, (const int64_t[]){2, 3, 1});
+  spcc_graph *g = import_ok(m, NULL);
+  pipeline(g);
+  const float *s = folded_f32(g, 0, 2), *ys = folded_f32(g, 1, 6);
+  assert_true(s[0] == 6 && s[1] == 60);
+  const float want[6] = {1, 3, 6, 10, 30, 60};
+  for (int i = 0; i < 6; i++) assert_true(ys[i] == want[i]);
+  spcc_graph_free(g);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_teardown(if_known_condition_imports_one_branch, ob_free_all),
@@ -397,6 +460,8 @@ int main(void) {
       cmocka_unit_test_teardown(sequence_split_and_concat, ob_free_all),
       cmocka_unit_test_teardown(sequence_refusals, ob_free_all),
       cmocka_unit_test_teardown(loop_with_if_and_sequence, ob_free_all),
+      cmocka_unit_test_teardown(scan_axes_and_directions, ob_free_all),
+      cmocka_unit_test_teardown(scan_opset8_batches, ob_free_all),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
