@@ -15,7 +15,8 @@ bool spcc_op_input_decides_shape(spcc_op op, int k) {
   /* Not shapes, but what Dropout computes at all (identity only when not
    * training or with ratio 0) must be known when compiling. */
   case SPCC_OP_DROPOUT: return k >= 1; /* ratio, training_mode */
-  case SPCC_OP_PAD: case SPCC_OP_CUMSUM: case SPCC_OP_TOP_K: case SPCC_OP_ONE_HOT:
+  case SPCC_OP_PAD: return k == 1 || k == 3; /* pads, axes (opset 18) */
+  case SPCC_OP_CUMSUM: case SPCC_OP_TOP_K: case SPCC_OP_ONE_HOT:
   case SPCC_OP_COMPRESS: return k == 1; /* pads, axis, K, depth, condition */
   case SPCC_OP_RANGE: case SPCC_OP_NON_ZERO: return true;
   case SPCC_OP_RESIZE: case SPCC_OP_UPSAMPLE: return k >= 1; /* roi, scales, sizes */

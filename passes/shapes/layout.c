@@ -67,7 +67,23 @@ bool spcc_layout_pads(const spcc_graph *g, const spcc_node *n, int rank, int64_t
     memcpy(pads, a, sizeof(int64_t) * (size_t)cnt);
     return true;
   }
-  return spcc_layout_const_ints(g, n, 1, pads, 2 * SPCC_MAX_RANK, &cnt) && cnt == 2 * rank;
+  if (n->opset < 18 || spcc_node_in(n, 3) < 0)
+    return spcc_layout_const_ints(g, n, 1, pads, 2 * SPCC_MAX_RANK, &cnt) && cnt == 2 * rank;
+  /* Opset 18: pads for the listed axes only (begins, then ends); the
+   * others get 0. The shape rule checked the axes. */
+  int64_t axes[SPCC_MAX_RANK], given[2 * SPCC_MAX_RANK];
+  int n_axes = 0;
+  if (!spcc_layout_const_ints(g, n, 3, axes, SPCC_MAX_RANK, &n_axes) ||
+      !spcc_layout_const_ints(g, n, 1, given, 2 * SPCC_MAX_RANK, &cnt) || cnt != 2 * n_axes)
+    return false;
+  memset(pads, 0, sizeof(int64_t) * 2 * (size_t)rank);
+  for (int i = 0; i < n_axes; i++) {
+    int64_t a = axes[i] < 0 ? axes[i] + rank : axes[i];
+    if (a < 0 || a >= rank) return false;
+    pads[a] = given[i];
+    pads[a + rank] = given[i + n_axes];
+  }
+  return true;
 }
 
 /* ---- common checks ------------------------------------------------------------ */
@@ -113,19 +129,34 @@ bool spcc_shape_pad(spcc_graph *g, spcc_node *n, spcc_diag *d) {
     spcc_node_error(d, g, n, "unsupported attribute 'mode' value '%s'", mode);
     return false;
   }
-  if (n->opset >= 18 && spcc_node_in(n, 3) >= 0) {
-    spcc_node_error(d, g, n, "unsupported: input 'axes'");
-    return false;
-  }
   if (x->rank < 1) {
     spcc_node_error(d, g, n, "input must have rank >= 1");
     return false;
+  }
+  if (n->opset >= 18 && spcc_node_in(n, 3) >= 0) { /* axes: constant, in range, distinct */
+    int64_t axes[SPCC_MAX_RANK];
+    int cnt = 0;
+    if (!spcc_value_data(g, n->in[3])) return not_const(g, n, "axes", d);
+    if (!spcc_layout_const_ints(g, n, 3, axes, SPCC_MAX_RANK, &cnt)) {
+      spcc_node_error(d, g, n, "'axes' must hold at most %d int64 values", x->rank);
+      return false;
+    }
+    bool seen[SPCC_MAX_RANK] = {false};
+    for (int i = 0; i < cnt; i++) {
+      int64_t a = axes[i] < 0 ? axes[i] + x->rank : axes[i];
+      if (a < 0 || a >= x->rank || seen[a]) {
+        spcc_node_error(d, g, n, "'axes' value %lld is out of range or repeated",
+                        (long long)axes[i]);
+        return false;
+      }
+      seen[a] = true;
+    }
   }
   int64_t pads[2 * SPCC_MAX_RANK];
   if (!spcc_layout_pads(g, n, x->rank, pads)) {
     if (n->opset >= 11 && spcc_node_in(n, 1) >= 0 && !spcc_value_data(g, n->in[1]))
       return not_const(g, n, "pads", d);
-    spcc_node_error(d, g, n, "'pads' must hold %d values (2 per axis)", 2 * x->rank);
+    spcc_node_error(d, g, n, "'pads' must hold 2 values per padded axis");
     return false;
   }
   if (n->opset >= 11) {

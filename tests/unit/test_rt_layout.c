@@ -4,7 +4,8 @@
  * middle axis), ScatterElements and ScatterND (negative indices, add / mul),
  * OneHot (float indices, negative ones), TopK (ties go to the lower index),
  * Compress, ReverseSequence, EyeLike and Resize (nearest, linear
- * align_corners, an identity resize, tf_crop_and_resize extrapolation). */
+ * align_corners, an identity resize, tf_crop_and_resize extrapolation);
+ * and Pad's shape rule with opset 18's axes input. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,7 +14,11 @@
 
 #include <cmocka.h>
 
+#include <stdlib.h>
+
+#include "passes/passes.h"
 #include "spcc/spcc_rt.h"
+#include "support/op_fixture.h"
 
 static void test_pad_modes(void **state) {
   (void)state;
@@ -201,6 +206,41 @@ static void test_resize(void **state) {
   assert_true(y[0] == 1.0f && y[1] == 2.0f && y[2] == 10.0f);
 }
 
+/* A constant i64 vector in the fixture's graph. */
+static int const_i64(op_fixture *f, int n, const int64_t *v) {
+  int64_t dim = n;
+  spcc_type t = spcc_type_make(SPCC_DT_I64, 1, &dim);
+  int64_t *data = malloc(sizeof(int64_t) * (size_t)n);
+  assert_non_null(data);
+  memcpy(data, v, sizeof(int64_t) * (size_t)n);
+  return spcc_graph_add_const(f->g, NULL, &t, data);
+}
+
+static void test_pad_axes_opset18(void **state) {
+  op_fixture *f = *state;
+  const int64_t dx[3] = {2, 3, 4};
+  int x = fx_value(f, SPCC_DT_F32, 3, dx);
+  /* pads [1, 2] for axis -1 (begin 1, end 2): [2,3,4] -> [2,3,7] */
+  int in[4] = {x, const_i64(f, 2, (const int64_t[]){1, 2}), -1,
+               const_i64(f, 1, (const int64_t[]){-1})};
+  spcc_node *n = fx_node(f, SPCC_OP_PAD, 4, in, 18);
+  assert_true(spcc_shape_pad(f->g, n, &f->d));
+  const spcc_type *t = fx_out_type(f, n);
+  assert_true(t->rank == 3 && t->dims[0] == 2 && t->dims[1] == 3 && t->dims[2] == 7);
+  /* Two axes: begins then ends. */
+  in[1] = const_i64(f, 4, (const int64_t[]){1, 0, 0, 3});
+  in[3] = const_i64(f, 2, (const int64_t[]){0, 2});
+  n = fx_node(f, SPCC_OP_PAD, 4, in, 18);
+  assert_true(spcc_shape_pad(f->g, n, &f->d));
+  t = fx_out_type(f, n);
+  assert_true(t->dims[0] == 3 && t->dims[1] == 3 && t->dims[2] == 7);
+  /* A repeated axis is refused. */
+  in[3] = const_i64(f, 2, (const int64_t[]){2, -1});
+  n = fx_node(f, SPCC_OP_PAD, 4, in, 18);
+  assert_false(spcc_shape_pad(f->g, n, &f->d));
+  assert_non_null(strstr(f->d.first_error, "'axes' value -1 is out of range or repeated"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_pad_modes),    cmocka_unit_test(test_pad_2d_crop),
@@ -208,6 +248,7 @@ int main(void) {
       cmocka_unit_test(test_scatter),      cmocka_unit_test(test_onehot),
       cmocka_unit_test(test_topk),         cmocka_unit_test(test_compress_revseq_eye),
       cmocka_unit_test(test_resize),
+      cmocka_unit_test_setup_teardown(test_pad_axes_opset18, fx_setup, fx_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
