@@ -6,6 +6,7 @@
  *                    constants, compile-time facts (spcc_fe_settle)
  *   onnx_control.c   If and Loop, inlined into the one flat IR graph
  *   onnx_scan.c      Scan, unrolled like Loop
+ *   onnx_function.c  model-local functions, inlined at each call
  *   onnx_sequence.c  sequence ops, resolved to plain tensors
  *
  * The IR has no subgraphs and no sequence values: control flow and
@@ -82,6 +83,8 @@ typedef struct {
   int depth;                  /* subgraph nesting */
   char **unsupported;         /* op types reported unsupported (once each) */
   int n_unsupported;
+  const Onnx__ModelProto *model; /* for its local functions */
+  const Onnx__NodeProto *caller; /* the call whose function body is being imported */
 } spcc_fe_importer;
 
 /* ---- names and scopes (import_scope.c) ---- */
@@ -177,6 +180,23 @@ bool spcc_fe_import_sequence(spcc_fe_importer *im, const Onnx__NodeProto *np,
                              const char *where);
 /* Scan (onnx_scan.c), dispatched by spcc_fe_import_control. */
 bool spcc_fe_import_scan(spcc_fe_importer *im, const Onnx__NodeProto *np, const char *where);
+
+/* ---- model-local functions (onnx_function.c) ---- */
+
+/* The function np calls (a custom domain and op type matching one of the
+ * model's FunctionProtos), or NULL. */
+const Onnx__FunctionProto *spcc_fe_find_function(const spcc_fe_importer *im,
+                                                 const Onnx__NodeProto *np);
+/* Inlines the call np of f. */
+bool spcc_fe_import_function(spcc_fe_importer *im, const Onnx__NodeProto *np,
+                             const Onnx__FunctionProto *f, const char *where);
+/* Inside a function body: np with its attribute references resolved
+ * against the call (in *tmp, using attrs[] and copies[], both with room for
+ * np->n_attribute entries), or np itself when it has none. */
+const Onnx__NodeProto *spcc_fe_resolve_refs(const spcc_fe_importer *im,
+                                            const Onnx__NodeProto *np, Onnx__NodeProto *tmp,
+                                            Onnx__AttributeProto **attrs,
+                                            Onnx__AttributeProto *copies);
 
 /* The subgraph attribute named name of np, or NULL after a diagnostic. */
 const Onnx__GraphProto *spcc_fe_graph_attr(spcc_fe_importer *im, const Onnx__NodeProto *np,

@@ -545,6 +545,15 @@ static bool import_nodes(importer *im, const Onnx__GraphProto *gp, const char *w
   for (size_t i = 0; i < gp->n_node; i++) {
     const Onnx__NodeProto *np = gp->node[i];
     if (!np) continue;
+    /* In a function body, attributes may refer to the call's. */
+    Onnx__NodeProto resolved;
+    Onnx__AttributeProto **attrs = NULL, *copies = NULL;
+    if (im->caller && np->n_attribute && np->n_attribute <= 4096) {
+      attrs = malloc(sizeof *attrs * np->n_attribute);
+      copies = calloc(np->n_attribute, sizeof *copies);
+      if (!attrs || !copies) spcc_assert_fail("out of memory", __FILE__, __LINE__);
+      np = spcc_fe_resolve_refs(im, np, &resolved, attrs, copies);
+    }
     const char *op_type = np->op_type ? np->op_type : "";
     const char *name = np->name ? np->name : "";
     char *where = malloc(strlen(where_prefix) + strlen(name) + strlen(op_type) + 64);
@@ -555,6 +564,7 @@ static bool import_nodes(importer *im, const Onnx__GraphProto *gp, const char *w
     bool ok = true;
     bool dflt = is_default_domain(np->domain);
     spcc_op op;
+    const Onnx__FunctionProto *fn = dflt ? NULL : spcc_fe_find_function(im, np);
     if (!*op_type) {
       spcc_error(im->d, where, NULL, "node has no op_type");
       ok = false;
@@ -568,12 +578,16 @@ static bool import_nodes(importer *im, const Onnx__GraphProto *gp, const char *w
     } else if (dflt && spcc_fe_is_sequence_op(op_type)) {
       ok = im->n_unsupported ? skip_node(im, np, where)
                              : spcc_fe_import_sequence(im, np, where);
+    } else if (fn) {
+      ok = im->n_unsupported ? skip_node(im, np, where) : spcc_fe_import_function(im, np, fn, where);
     } else if (!dflt || !spcc_op_from_onnx(op_type, &op)) {
       ok = unsupported_op(im, np, where, op_type, dflt);
     } else {
       ok = import_op(im, np, i, op, where);
     }
     free(where);
+    free(attrs);
+    free(copies);
     if (!ok) return false;
   }
   return im->n_unsupported == unsupported_before;
@@ -634,7 +648,7 @@ static bool import_outputs(importer *im, const Onnx__GraphProto *gp) {
 spcc_graph *spcc_import_onnx(const char *path, const spcc_options *o, spcc_diag *d) {
   Onnx__ModelProto *m = spcc_fe_read_model(path, d);
   if (!m) return NULL;
-  importer im = {.path = path, .opts = o, .d = d};
+  importer im = {.path = path, .opts = o, .d = d, .model = m};
   spcc_fe_scope top;
   bool ok = check_model(&im, m);
   if (ok) {

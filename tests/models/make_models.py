@@ -327,9 +327,43 @@ def einsum_attention():
     return m, [b.randn(1, seq, heads * hd)]
 
 
+def local_functions():
+    """Model-local functions as onnxscript-based exporters write them: a
+    'LinearAct' function (MatMul + Add + LeakyRelu whose alpha refers to the
+    call's attribute) called twice with different alphas, and a 'Block'
+    function that calls it (nested) and has its own opset."""
+    dom = 'custom.fn'
+    alpha_ref = onnx.AttributeProto(name='alpha', ref_attr_name='slope',
+                                    type=onnx.AttributeProto.FLOAT)
+    act = helper.make_node('LeakyRelu', ['h'], ['y'])
+    act.attribute.append(alpha_ref)
+    linear_act = helper.make_function(
+        dom, 'LinearAct', ['x', 'w', 'b'], ['y'],
+        [helper.make_node('MatMul', ['x', 'w'], ['m']), helper.make_node('Add', ['m', 'b'], ['h']), act],
+        [helper.make_operatorsetid('', 14)], ['slope'])
+    block = helper.make_function(
+        dom, 'Block', ['x', 'w', 'b'], ['y'],
+        [helper.make_node('LinearAct', ['x', 'w', 'b'], ['t'], domain=dom, slope=0.5),
+         helper.make_node('Add', ['t', 'x'], ['y'])],
+        [helper.make_operatorsetid('', 14), helper.make_operatorsetid(dom, 1)], [])
+    b = Builder(9)
+    w1, b1 = b.init(b.randn(16, 16, scale=0.3)), b.init(b.randn(16, scale=0.1))
+    w2, b2 = b.init(b.randn(16, 16, scale=0.3)), b.init(b.randn(16, scale=0.1))
+    h = b.fresh('h')
+    b.nodes.append(helper.make_node('LinearAct', ['X', w1, b1], [h], name='call1', domain=dom, slope=0.1))
+    b.nodes.append(helper.make_node('Block', [h, w2, b2], ['Y'], name='call2', domain=dom))
+    graph = helper.make_graph(b.nodes, 'local_functions', [helper.make_tensor_value_info('X', F, [4, 16])],
+                              [helper.make_tensor_value_info('Y', F, [4, 16])], b.inits)
+    m = helper.make_model(graph, producer_name='spcc-tests', functions=[linear_act, block],
+                          opset_imports=[helper.make_operatorsetid('', 14),
+                                         helper.make_operatorsetid(dom, 1)])
+    return m, [b.randn(4, 16)]
+
+
 MODELS = {'small_cnn': cnn, 'encoder_layer': transformer, 'ir3_mlp': ir3_mlp,
           'lstm_tagger': lstm_tagger, 'gated_block': gated_block, 'scripted_rnn': scripted_rnn,
-          'sequence_ops': sequence_ops, 'einsum_attention': einsum_attention}
+          'sequence_ops': sequence_ops, 'einsum_attention': einsum_attention,
+          'local_functions': local_functions}
 
 
 def main():

@@ -385,6 +385,43 @@ static void loop_with_if_and_sequence(void **state) {
   spcc_graph_free(g);
 }
 
+/* ---- model-local functions -------------------------------------------------------- */
+
+static void functions_inline_with_attribute_refs(void **state) {
+  (void)state;
+  Onnx__ModelProto *m = ob_model("fn", 8, 13);
+  Onnx__GraphProto *g0 = m->graph;
+  g0->input[g0->n_input++] = ob_value_info("x", F32, 1, d2);
+  Onnx__FunctionProto *f = ob_function(m, "my", "Act", NAMES("a"), NAMES("b"), 13);
+  Onnx__NodeProto *act = ob_node("LeakyRelu", "act", NAMES("a"), NAMES("b"));
+  Onnx__AttributeProto *ref = ob_attr(act, "alpha", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT);
+  ref->ref_attr_name = ob_str("slope");
+  f->node[f->n_node++] = act;
+  Onnx__NodeProto *c1 = add_node(g0, "Act", "c1", NAMES("x"), NAMES("y1"));
+  c1->domain = ob_str("my");
+  ob_attr_float(c1, "slope", 0.25f);
+  Onnx__NodeProto *c2 = add_node(g0, "Act", "c2", NAMES("y1"), NAMES("y2"));
+  c2->domain = ob_str("my"); /* no slope: LeakyRelu's default alpha */
+  g0->output[g0->n_output++] = ob_value_info("y2", F32, 1, d2);
+  spcc_options o;
+  spcc_options_init(&o);
+  o.no_fuse = true;
+  spcc_graph *g = import_ok(m, &o);
+  assert_int_equal(g->n_nodes, 2);
+  assert_string_equal(g->nodes[0].name, "c1/act");
+  assert_true(spcc_attr_float(&g->nodes[0], "alpha", 0) == 0.25f);
+  assert_null(spcc_node_attr(&g->nodes[1], "alpha"));
+  spcc_graph_free(g);
+  /* A function calling itself ends at the nesting limit. */
+  Onnx__NodeProto *rec = ob_node("Act", "self", NAMES("a"), NAMES("b"));
+  rec->domain = ob_str("my");
+  f->node[0] = rec;
+  expect_error(m, "unsupported: subgraphs nested more than 16 deep");
+  /* A function output its body does not define. */
+  f->node[0] = ob_node("Relu", "r", NAMES("a"), NAMES("other"));
+  expect_error(m, "function 'Act': error: function output 'b' is not defined");
+}
+
 /* ---- Scan ------------------------------------------------------------------------ */
 
 /* Running sum of the slices: s_out = s_in + x_t, scan output s_out. */
@@ -462,6 +499,7 @@ int main(void) {
       cmocka_unit_test_teardown(loop_with_if_and_sequence, ob_free_all),
       cmocka_unit_test_teardown(scan_axes_and_directions, ob_free_all),
       cmocka_unit_test_teardown(scan_opset8_batches, ob_free_all),
+      cmocka_unit_test_teardown(functions_inline_with_attribute_refs, ob_free_all),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

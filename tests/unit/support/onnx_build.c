@@ -180,6 +180,37 @@ Onnx__AttributeProto *ob_attr_graph(Onnx__NodeProto *n, const char *name, Onnx__
   return a;
 }
 
+static size_t count_names(const char **names) {
+  size_t n = 0;
+  while (names && names[n]) n++;
+  return n;
+}
+
+Onnx__FunctionProto *ob_function(Onnx__ModelProto *m, const char *domain, const char *name,
+                                 const char **ins, const char **outs, int64_t opset) {
+  Onnx__FunctionProto *f = ob_alloc(sizeof *f);
+  onnx__function_proto__init(f);
+  f->name = ob_str(name);
+  f->domain = ob_str(domain);
+  f->n_input = count_names(ins);
+  f->input = ob_alloc(sizeof(char *) * (f->n_input + 1));
+  for (size_t k = 0; k < f->n_input; k++) f->input[k] = ob_str(ins[k]);
+  f->n_output = count_names(outs);
+  f->output = ob_alloc(sizeof(char *) * (f->n_output + 1));
+  for (size_t k = 0; k < f->n_output; k++) f->output[k] = ob_str(outs[k]);
+  f->node = ob_alloc(sizeof(void *) * OB_MAXN);
+  f->opset_import = ob_alloc(sizeof(void *) * 2);
+  Onnx__OperatorSetIdProto *op = ob_alloc(sizeof *op);
+  onnx__operator_set_id_proto__init(op);
+  op->domain = ob_str("");
+  op->has_version = 1;
+  op->version = opset;
+  f->opset_import[f->n_opset_import++] = op;
+  if (!m->functions) m->functions = ob_alloc(sizeof(void *) * OB_MAXN);
+  m->functions[m->n_functions++] = f;
+  return f;
+}
+
 Onnx__ModelProto *ob_model(const char *graph_name, int64_t ir, int64_t opset) {
   Onnx__ModelProto *m = ob_alloc(sizeof *m);
   onnx__model_proto__init(m);

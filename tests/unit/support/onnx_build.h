@@ -67,6 +67,11 @@ Onnx__GraphProto *ob_graph(const char *name);
 /* Appends a GRAPH attribute holding g (If branches, Loop bodies). */
 Onnx__AttributeProto *ob_attr_graph(Onnx__NodeProto *n, const char *name, Onnx__GraphProto *g);
 
+/* Appends to m a local function domain::name(ins) -> (outs) with room for
+ * OB_MAXN nodes and its own default-domain opset. */
+Onnx__FunctionProto *ob_function(Onnx__ModelProto *m, const char *domain, const char *name,
+                                 const char **ins, const char **outs, int64_t opset);
+
 /* A model of IR version ir importing the default domain at opset, with an
  * empty graph named graph_name. */
 Onnx__ModelProto *ob_model(const char *graph_name, int64_t ir, int64_t opset);
