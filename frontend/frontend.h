@@ -62,6 +62,20 @@ void spcc_fe_le_to_host(void *data, int64_t numel, size_t size);
  * location prefix passed as spcc_error's file argument (a file name, or a
  * node prefix built by the importer); `what` names the tensor in messages
  * ("initializer 'w'"). Reports through d and returns false on error. */
+/* Same, for a tensor of a model file in directory base_dir: its data may
+ * be external (frontend/external_data.c). */
+bool spcc_fe_tensor_from_proto_at(const Onnx__TensorProto *tp, const char *base_dir,
+                                  const char *where, const char *what, spcc_tensor *out,
+                                  spcc_diag *d);
+/* Whether tp keeps its data in an external file. */
+bool spcc_fe_is_external(const Onnx__TensorProto *tp);
+/* The `bytes` bytes of an external tensor (malloc'd, little-endian as in
+ * raw_data), read from base_dir/location; NULL after a diagnostic. */
+void *spcc_fe_read_external(const Onnx__TensorProto *tp, const char *base_dir, size_t bytes,
+                            const char *where, const char *what, spcc_diag *d);
+/* The directory of file path (".", or a malloc'd copy). Free with free(). */
+char *spcc_fe_dirname(const char *path);
+
 bool spcc_fe_tensor_from_proto(const Onnx__TensorProto *tp, const char *where,
                                const char *what, spcc_tensor *out, spcc_diag *d);
 

@@ -67,6 +67,7 @@ typedef struct {
 
 typedef struct {
   const char *path;
+  const char *base_dir;       /* the model's directory (external data) */
   const spcc_options *opts;   /* may be NULL */
   spcc_diag *d;
   spcc_graph *g;

@@ -29,6 +29,9 @@
  * restored after packing, so protobuf-c frees exactly what it allocated and
  * this file frees what it added. The output is written atomically.
  */
+/* realpath (X/Open), for the external-data directory check. */
+#define _XOPEN_SOURCE 700
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,6 +69,7 @@ typedef struct {
 
 typedef struct {
   const char *path; /* the model, for diagnostics */
+  const char *base_dir; /* its directory, for external data */
   const spcc_graph *g;
   spcc_diag *d;
   Onnx__ModelProto *m;
@@ -177,7 +181,7 @@ static bool model_tensor(exporter *ex, const slot *s, spcc_tensor *t) {
   switch (s->kind) {
   case SLOT_INIT:
     snprintf(what, sizeof what, "initializer '%s'", s->name);
-    return spcc_fe_tensor_from_proto(s->tp, ex->path, what, t, ex->d);
+    return spcc_fe_tensor_from_proto_at(s->tp, ex->base_dir, ex->path, what, t, ex->d);
   case SLOT_SPARSE_INIT:
     snprintf(what, sizeof what, "sparse_initializer '%s'", s->name);
     return spcc_fe_sparse_from_proto(s->sp, ex->path, what, t, ex->d);
@@ -488,6 +492,8 @@ static void set_dense(exporter *ex, Onnx__TensorProto *tp, int vid) {
   tp->raw_data.data = le_bytes(ex, spcc_value_data(ex->g, vid), numel, es);
   tp->n_float_data = tp->n_int32_data = tp->n_string_data = tp->n_int64_data = 0;
   tp->n_double_data = tp->n_uint64_data = 0;
+  tp->has_data_location = 0; /* now inline, even if it was external */
+  tp->n_external_data = 0;
 }
 
 static void rewrite_slot(exporter *ex, slot *s) {
@@ -595,6 +601,29 @@ static void restore(exporter *ex) {
 
 /* ---- entry point ------------------------------------------------------------------- */
 
+/* External data stays where it is and is referred to relative to the
+ * model, so the export must land in the same directory as the original. */
+static bool external_stays_valid(const Onnx__ModelProto *m, const char *in_dir,
+                                 const char *out_path, const char *model_path, spcc_diag *d) {
+  const char *name = NULL;
+  for (size_t i = 0; i < m->graph->n_initializer && !name; i++)
+    if (m->graph->initializer[i] && spcc_fe_is_external(m->graph->initializer[i]))
+      name = m->graph->initializer[i]->name;
+  if (!name) return true;
+  char *out_dir = spcc_fe_dirname(out_path);
+  char *a = realpath(in_dir, NULL), *b = realpath(out_dir, NULL);
+  bool same = a && b && strcmp(a, b) == 0;
+  free(a);
+  free(b);
+  free(out_dir);
+  if (!same)
+    spcc_error(d, model_path, NULL,
+               "initializer '%s' keeps its data in an external file; write the exported model "
+               "into the directory of the original so the reference stays valid",
+               name ? name : "");
+  return same;
+}
+
 bool spcc_export_onnx(const char *model_path, const spcc_graph *g, bool sparse_initializers,
                       const char *out_path, spcc_diag *d) {
   Onnx__ModelProto *m = spcc_fe_read_model(model_path, d);
@@ -604,7 +633,13 @@ bool spcc_export_onnx(const char *model_path, const spcc_graph *g, bool sparse_i
     onnx__model_proto__free_unpacked(m, NULL);
     return false;
   }
-  exporter ex = {.path = model_path, .g = g, .d = d, .m = m, .opset = 1};
+  char *base_dir = spcc_fe_dirname(model_path);
+  if (!external_stays_valid(m, base_dir, out_path, model_path, d)) {
+    free(base_dir);
+    onnx__model_proto__free_unpacked(m, NULL);
+    return false;
+  }
+  exporter ex = {.path = model_path, .base_dir = base_dir, .g = g, .d = d, .m = m, .opset = 1};
   for (size_t i = 0; i < m->n_opset_import; i++) {
     const Onnx__OperatorSetIdProto *op = m->opset_import[i];
     if (op && is_default_domain(op->domain) && op->has_version) ex.opset = op->version;
@@ -628,6 +663,7 @@ bool spcc_export_onnx(const char *model_path, const spcc_graph *g, bool sparse_i
   for (size_t i = 0; i < ex.n_owned; i++) free(ex.owned[i]);
   free(ex.owned);
   free(ex.slots);
+  free(base_dir);
   onnx__model_proto__free_unpacked(m, NULL);
   return ok;
 }

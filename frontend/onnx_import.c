@@ -90,7 +90,7 @@ static bool import_initializers(importer *im, const Onnx__GraphProto *gp, const 
     }
     char *what = spcc_arena_printf(im->g->arena, "initializer '%s'", name);
     spcc_tensor t;
-    if (!spcc_fe_tensor_from_proto(tp, where, what, &t, im->d)) return false;
+    if (!spcc_fe_tensor_from_proto_at(tp, im->base_dir, where, what, &t, im->d)) return false;
     spcc_type ty = spcc_type_make(t.dtype, t.rank, t.dims);
     spcc_fe_define_const(im, name, &ty, t.data);
   }
@@ -649,6 +649,8 @@ spcc_graph *spcc_import_onnx(const char *path, const spcc_options *o, spcc_diag 
   Onnx__ModelProto *m = spcc_fe_read_model(path, d);
   if (!m) return NULL;
   importer im = {.path = path, .opts = o, .d = d, .model = m};
+  char *base_dir = spcc_fe_dirname(path);
+  im.base_dir = base_dir;
   spcc_fe_scope top;
   bool ok = check_model(&im, m);
   if (ok) {
@@ -662,6 +664,7 @@ spcc_graph *spcc_import_onnx(const char *path, const spcc_options *o, spcc_diag 
     /* Settling may have folded nodes (If conditions, trip counts): drop them. */
     if (ok && im.any_folded) spcc_graph_compact(im.g);
   }
+  free(base_dir);
   spcc_fe_map_free(&im.ir_names);
   free(im.inputs);
   free(im.seqs);

@@ -4,8 +4,10 @@
  * test files) goes through spcc_fe_tensor_from_proto, so the rules live in
  * one place: raw_data (little-endian, length exactly numel * element size)
  * wins over the typed fields; otherwise the typed field that ONNX assigns to
- * the element type must hold exactly numel values. Element types spcc has no
- * dtype for, external data and segments are "unsupported"; inconsistent
+ * the element type must hold exactly numel values; a model's tensors may
+ * keep their bytes in an external file (spcc_fe_tensor_from_proto_at,
+ * frontend/external_data.c). Element types spcc has no dtype for and
+ * segments are "unsupported"; inconsistent
  * counts are plain errors. Input comes from files anyone can craft, so every
  * count and product is checked before it is used. Whole files are read and
  * written here too (writes atomically, so a failed export leaves nothing).
@@ -290,18 +292,35 @@ static void copy_typed(const Onnx__TensorProto *tp, spcc_dtype dt, void *data, s
   }
 }
 
+char *spcc_fe_dirname(const char *path) {
+  const char *slash = strrchr(path, '/');
+  char *dir = slash ? malloc((size_t)(slash - path) + 2) : malloc(2);
+  if (!dir) spcc_assert_fail("out of memory", __FILE__, __LINE__);
+  if (!slash) {
+    strcpy(dir, ".");
+  } else if (slash == path) {
+    strcpy(dir, "/");
+  } else {
+    memcpy(dir, path, (size_t)(slash - path));
+    dir[slash - path] = 0;
+  }
+  return dir;
+}
+
 bool spcc_fe_tensor_from_proto(const Onnx__TensorProto *tp, const char *where,
                                const char *what, spcc_tensor *out, spcc_diag *d) {
+  return spcc_fe_tensor_from_proto_at(tp, NULL, where, what, out, d);
+}
+
+bool spcc_fe_tensor_from_proto_at(const Onnx__TensorProto *tp, const char *base_dir,
+                                  const char *where, const char *what, spcc_tensor *out,
+                                  spcc_diag *d) {
   memset(out, 0, sizeof *out);
   if (!tp) {
     spcc_error(d, where, NULL, "%s has no tensor", what);
     return false;
   }
-  if ((tp->has_data_location && tp->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL) ||
-      tp->n_external_data > 0) {
-    spcc_error(d, where, NULL, "%s: unsupported: external data (data_location EXTERNAL)", what);
-    return false;
-  }
+  const bool external = spcc_fe_is_external(tp);
   if (tp->segment) {
     spcc_error(d, where, NULL, "%s: unsupported: segmented tensor", what);
     return false;
@@ -346,6 +365,18 @@ bool spcc_fe_tensor_from_proto(const Onnx__TensorProto *tp, const char *where,
   }
   size_t bytes = (size_t)numel * es;
 
+  if (external) {
+    void *ext = spcc_fe_read_external(tp, base_dir, bytes, where, what, d);
+    if (!ext) return false;
+    spcc_fe_le_to_host(ext, numel, es);
+    if (dt == SPCC_DT_BOOL)
+      for (size_t i = 0; i < bytes; i++) ((uint8_t *)ext)[i] = ((uint8_t *)ext)[i] != 0;
+    out->dtype = dt;
+    out->rank = rank;
+    out->numel = numel;
+    out->data = ext;
+    return true;
+  }
   const char *field = "";
   size_t n_typed = typed_count(tp, dt, &field);
   bool raw = tp->has_raw_data && (tp->raw_data.len > 0 || n_typed == 0);

@@ -94,6 +94,45 @@ expect_error sequence-input "graph input 'sequence': unsupported input type (seq
 expect_error sequence-output "graph output 'seq_1' is a sequence: unsupported" -- \
   "$W/seq_out.onnx" -o "$W/out/m.c"
 
+# External data: a model whose weights live in ext.bin beside it.
+mkdir -p "$W/ext/other"
+/usr/bin/python3 - "$W/ext" <<'PY'
+import os, sys
+import numpy as np
+import onnx
+from onnx import TensorProto as T, helper as h, numpy_helper as nh
+d = sys.argv[1]
+rng = np.random.default_rng(0)
+w = rng.standard_normal((8, 4)).astype(np.float32)
+g = h.make_graph([h.make_node('MatMul', ['x', 'w'], ['y'])], 'g',
+                 [h.make_tensor_value_info('x', T.FLOAT, [1, 8])],
+                 [h.make_tensor_value_info('y', T.FLOAT, [1, 4])], [nh.from_array(w, 'w')])
+m = h.make_model(g, opset_imports=[h.make_opsetid('', 13)])
+onnx.save_model(m, os.path.join(d, 'ext.onnx'), save_as_external_data=True,
+                location='ext.bin', size_threshold=0)
+x = rng.standard_normal((1, 8)).astype(np.float32)
+open(os.path.join(d, 'x.pb'), 'wb').write(nh.from_array(x, 'x').SerializeToString())
+np.save(os.path.join(d, 'want.npy'), x @ w)
+m = onnx.load(os.path.join(d, 'ext.onnx'), load_external_data=False)
+m.graph.initializer[0].external_data[0].value = '../escape.bin'
+onnx.save(m, os.path.join(d, 'evil.onnx'))
+m.graph.initializer[0].external_data[0].value = 'missing.bin'
+onnx.save(m, os.path.join(d, 'missing.onnx'))
+PY
+expect_error external-escape "external data location '../escape.bin' leaves the model's directory" -- \
+  "$W/ext/evil.onnx" -o "$W/out/m.c"
+expect_error external-missing "cannot open external data" -- "$W/ext/missing.onnx" -o "$W/out/m.c"
+expect_error external-export-elsewhere "keeps its data in an external file" -- \
+  "$W/ext/ext.onnx" --emit onnx -o "$W/out/pruned.onnx"
+if "$SPCC" run "$W/ext/ext.onnx" -i "$W/ext/x.pb" --out-dir "$W/ext/r" 2>"$W/stderr" &&
+   /usr/bin/python3 -c "
+import sys, numpy as np, onnx
+from onnx import numpy_helper as nh
+t = onnx.TensorProto(); t.ParseFromString(open(sys.argv[1], 'rb').read())
+sys.exit(0 if np.allclose(nh.to_array(t), np.load(sys.argv[2]), rtol=1e-5, atol=1e-6) else 1)
+" "$W/ext/r/output_0.pb" "$W/ext/want.npy"; then
+  pass=$((pass + 1)); else echo "FAIL external-data-run"; fails=$((fails + 1)); fi
+
 # Good input: both files, exit 0, nothing on stderr.
 if "$SPCC" "$MODEL" -o "$W/ok.c" 2>"$W/stderr" && [ -s "$W/ok.c" ] && [ -s "$W/ok.h" ] &&
    [ ! -s "$W/stderr" ] && [ -z "$(ls "$W" | grep tmp-)" ]; then
