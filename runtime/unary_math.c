@@ -49,6 +49,10 @@ FLOAT_KERNELS(softsign, v / (1.0f + fabsf(v)), v / (1.0 + fabs(v)))
 FLOAT_KERNELS(hard_swish, v * fmaxf(0.0f, fminf(1.0f, v * (1.0f / 6.0f) + 0.5f)),
               v * fmax(0.0, fmin(1.0, v * (1.0 / 6.0) + 0.5)))
 
+/* Mish (opset 18): x * tanh(softplus(x)), softplus as above. */
+FLOAT_KERNELS(mish, v * tanhf(log1pf(expf(-fabsf(v))) + (v > 0.0f ? v : 0.0f)),
+              v * tanh(log1p(exp(-fabs(v))) + (v > 0.0 ? v : 0.0)))
+
 /* Sign keeps 0 and NaN as they are (v itself), like numpy.sign. */
 FLOAT_KERNELS(abs, fabsf(v), fabs(v))
 FLOAT_KERNELS(sign, v > 0.0f ? 1.0f : v < 0.0f ? -1.0f : v, v > 0.0 ? 1.0 : v < 0.0 ? -1.0 : v)

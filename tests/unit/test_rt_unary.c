@@ -87,6 +87,11 @@ static void test_smooth_activations(void **state) {
   float hs_x[4] = {-4.0f, -1.5f, 0.0f, 3.0f}, hs[4];
   spcc_hard_swish_f32(4, hs_x, hs);
   assert_true(hs[0] == 0.0f && close_f(hs[1], -1.5f * 0.25f) && hs[2] == 0.0f && hs[3] == 3.0f);
+  /* Mish = x tanh(softplus(x)): no overflow at 100, tiny negative tail. */
+  spcc_mish_f32(5, x, y);
+  assert_true(y[2] == 0.0f && y[4] == 100.0f && y[0] <= 0.0f && y[0] > -1e-30f);
+  assert_true(close_f(y[1], -1.0f * tanhf(logf(1.0f + expf(-1.0f)))));
+  assert_true(close_f(y[3], tanhf(logf(1.0f + expf(1.0f)))));
 }
 
 static void test_param_activations(void **state) {

@@ -51,7 +51,8 @@
   X(ERF, erf)                      \
   X(SOFTPLUS, softplus)            \
   X(SOFTSIGN, softsign)            \
-  X(HARD_SWISH, hard_swish)
+  X(HARD_SWISH, hard_swish)        \
+  X(MISH, mish)
 
 /* y[i] = f(x[i]) for floats and every integer type (unsigned Abs is the
  * identity; Sign gives -1, 0 or 1, and NaN for NaN). */
