@@ -48,6 +48,10 @@ static bool safe_location(const char *loc) {
 
 void *spcc_fe_read_external(const Onnx__TensorProto *tp, const char *base_dir, size_t bytes,
                             const char *where, const char *what, spcc_diag *d) {
+  if (!base_dir) {
+    spcc_error(d, where, NULL, "%s: unsupported: external data outside a model file", what);
+    return NULL;
+  }
   const char *loc = NULL;
   int64_t offset = 0, length = -1;
   for (size_t k = 0; k < tp->n_external_data; k++) {
@@ -68,10 +72,6 @@ void *spcc_fe_read_external(const Onnx__TensorProto *tp, const char *base_dir, s
   if (!loc || !safe_location(loc)) {
     spcc_error(d, where, NULL, "%s: external data location '%s' %s", what, loc ? loc : "",
                loc ? "leaves the model's directory" : "is missing");
-    return NULL;
-  }
-  if (!base_dir) {
-    spcc_error(d, where, NULL, "%s: unsupported: external data outside a model file", what);
     return NULL;
   }
   if (length >= 0 && (uint64_t)length != bytes) {

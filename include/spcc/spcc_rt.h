@@ -28,5 +28,6 @@
 #include "rt/rnn.h"
 #include "rt/fused.h"
 #include "rt/einsum.h"
+#include "rt/grid_sample.h"
 
 #endif

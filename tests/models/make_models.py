@@ -360,10 +360,29 @@ def local_functions():
     return m, [b.randn(4, 16)]
 
 
+def grid_sample():
+    """GridSample in every mode x padding x align_corners combination on one
+    image and a grid reaching past the borders (spatial transformers,
+    optical-flow warps), concatenated along the channels."""
+    b = Builder(10)
+    outs = []
+    for mode in ('bilinear', 'nearest', 'bicubic'):
+        for pad in ('zeros', 'border', 'reflection'):
+            for align in (0, 1):
+                outs.append(b.op('GridSample', ['X', 'G'], mode=mode, padding_mode=pad,
+                                 align_corners=align))
+    b.nodes.append(helper.make_node('Concat', outs, ['Y'], name='Concat_out', axis=1))
+    m = finish(b, 'grid_sample', [helper.make_tensor_value_info('X', F, [1, 2, 5, 7]),
+                                  helper.make_tensor_value_info('G', F, [1, 4, 6, 2])],
+               [helper.make_tensor_value_info('Y', F, [1, 36, 4, 6])], 16)
+    grid = b.rng.uniform(-1.3, 1.3, size=(1, 4, 6, 2)).astype(np.float32)
+    return m, [b.randn(1, 2, 5, 7), grid]
+
+
 MODELS = {'small_cnn': cnn, 'encoder_layer': transformer, 'ir3_mlp': ir3_mlp,
           'lstm_tagger': lstm_tagger, 'gated_block': gated_block, 'scripted_rnn': scripted_rnn,
           'sequence_ops': sequence_ops, 'einsum_attention': einsum_attention,
-          'local_functions': local_functions}
+          'local_functions': local_functions, 'grid_sample': grid_sample}
 
 
 def main():

@@ -5,7 +5,8 @@
  * OneHot (float indices, negative ones), TopK (ties go to the lower index),
  * Compress, ReverseSequence, EyeLike and Resize (nearest, linear
  * align_corners, an identity resize, tf_crop_and_resize extrapolation);
- * and Pad's shape rule with opset 18's axes input. */
+ * Pad's shape rule with opset 18's axes input; GridSample's corner cases
+ * (the modes against ONNX Runtime: tests/models). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdlib.h>
 
 #include "passes/passes.h"
@@ -241,6 +243,28 @@ static void test_pad_axes_opset18(void **state) {
   assert_non_null(strstr(f->d.first_error, "'axes' value -1 is out of range or repeated"));
 }
 
+/* GridSample: exact corners with align_corners; a NaN coordinate gives NaN
+ * (and no undefined float-to-int conversion); a far-away one reads 0 under
+ * zeros padding and the border under border padding. */
+static void test_grid_sample_edges(void **state) {
+  (void)state;
+  const float x[4] = {1, 2, 3, 4}; /* 2x2 */
+  const float grid[8] = {-1, -1, 1, 1, NAN, 0, 50, 0};
+  float y[4];
+  spcc_grid_sample_params p = {.n = 1, .c = 1, .h = 2, .w = 2, .ho = 1, .wo = 4,
+                               .mode = SPCC_GRID_BILINEAR, .padding = SPCC_GRID_ZEROS,
+                               .align_corners = 1};
+  spcc_grid_sample_f32(&p, x, grid, y);
+  assert_true(y[0] == 1 && y[1] == 4 && isnan(y[2]) && y[3] == 0);
+  p.padding = SPCC_GRID_BORDER;
+  p.mode = SPCC_GRID_NEAREST;
+  spcc_grid_sample_f32(&p, x, grid, y);
+  assert_true(y[0] == 1 && y[1] == 4 && y[3] == 2); /* x clamped to the right column */
+  p.mode = SPCC_GRID_BICUBIC;
+  spcc_grid_sample_f32(&p, x, grid, y);
+  assert_true(fabsf(y[0] - 1) < 1e-6f && fabsf(y[1] - 4) < 1e-6f);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_pad_modes),    cmocka_unit_test(test_pad_2d_crop),
@@ -249,6 +273,7 @@ int main(void) {
       cmocka_unit_test(test_topk),         cmocka_unit_test(test_compress_revseq_eye),
       cmocka_unit_test(test_resize),
       cmocka_unit_test_setup_teardown(test_pad_axes_opset18, fx_setup, fx_teardown),
+      cmocka_unit_test(test_grid_sample_edges),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
