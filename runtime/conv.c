@@ -11,6 +11,8 @@
 
 #include "spcc/spcc_rt.h"
 
+#define GM_NO_PACKED_A
+
 #define CONV_MB 4    /* output channels per vector block */
 #define CONV_VB 8    /* output columns per vector block */
 #define CONV_TAPS 64 /* (channel, outer tap) rows per chunk */
@@ -184,6 +186,36 @@ static bool conv_tap_fill(conv_tap_iter *ti, const conv_geom *gm, conv_taps *tp)
   }
   return tp->n > 0;
 }
+
+#define GM_T float
+#define GM_SFX f32
+#if defined(__AVX512F__)
+#define GM_MR 12
+#define GM_VEC 2
+#elif defined(__AVX2__) && defined(__FMA__)
+#define GM_MR 6
+#define GM_VEC 1
+#else
+#define GM_MR 4
+#define GM_VEC 0
+#endif
+#include "gemm_micro.h"
+enum { CONV_MR_f32 = GM_MR };
+#undef GM_T
+#undef GM_SFX
+#undef GM_MR
+#undef GM_VEC
+
+#define GM_T double
+#define GM_SFX f64
+#define GM_MR 4
+#define GM_VEC 0
+#include "gemm_micro.h"
+enum { CONV_MR_f64 = GM_MR };
+#undef GM_T
+#undef GM_SFX
+#undef GM_MR
+#undef GM_VEC
 
 #define CONV_T float
 #define CONV_SFX f32

@@ -11,11 +11,13 @@
  *   y[r*yrs + j] = (first ? bias[r] or 0 : y[r*yrs + j])
  *                  + sum_t a[r*ars + t*acs] * brow(t)[j]      r < mr, j < nr
  *
- * where brow(t) is b + boff[t] when an offset table is given (conv: one input
- * row per (channel, tap)) and b + t*bstep otherwise. B rows are always read
+ * where brow(t) is b + (boff[t] + bstep) when an offset table is given (conv:
+ * one input row per (channel, tap), bstep then a shift common to all rows)
+ * and b + t*bstep otherwise. B rows are always read
  * GM_NR wide, so callers pass a zero-padded packed panel when nr < GM_NR.
  * The kernel body is always inlined into a dispatcher with mr, ars and acs
- * constant, which keeps the accumulators in registers.
+ * constant, which keeps the accumulators in registers. Define
+ * GM_NO_PACKED_A to leave out the packed-A tile (conv does not use it).
  */
 
 #ifndef GM_NR
@@ -50,7 +52,7 @@ static GM_INLINE void GM_NAME(gm_kern)(const int mr, const int64_t kc, const GM_
       acc[r] = nr == GM_NR ? _mm512_loadu_ps(y + r * yrs) : _mm512_maskz_loadu_ps(mask, y + r * yrs);
   }
   for (int64_t t = 0; t < kc; t++) {
-    const GM_T *bt = boff ? b + boff[t] : b + t * bstep;
+    const GM_T *bt = boff ? b + (boff[t] + bstep) : b + t * bstep;
     const __m512 bv = _mm512_loadu_ps(bt);
     const GM_T *at = a + t * acs;
     for (int r = 0; r < mr; r++) acc[r] = _mm512_fmadd_ps(_mm512_set1_ps(at[r * ars]), bv, acc[r]);
@@ -77,7 +79,7 @@ static GM_INLINE void GM_NAME(gm_kern)(const int mr, const int64_t kc, const GM_
     }
   }
   for (int64_t t = 0; t < kc; t++) {
-    const GM_T *bt = boff ? b + boff[t] : b + t * bstep;
+    const GM_T *bt = boff ? b + (boff[t] + bstep) : b + t * bstep;
     const __m256 b0 = _mm256_loadu_ps(bt), b1 = _mm256_loadu_ps(bt + 8);
     const GM_T *at = a + t * acs;
     for (int r = 0; r < mr; r++) {
@@ -98,36 +100,46 @@ static GM_INLINE void GM_NAME(gm_kern)(const int mr, const int64_t kc, const GM_
     }
   }
 #else
-  GM_T acc[GM_MR][GM_NR];
-  for (int r = 0; r < mr; r++) {
-    if (first) {
-      const GM_T init = bias ? bias[r] : (GM_T)0;
-      for (int j = 0; j < GM_NR; j++) acc[r][j] = init;
-    } else {
-      for (int j = 0; j < GM_NR; j++) acc[r][j] = j < nr ? y[r * yrs + j] : (GM_T)0;
+  /* Two rows at a time: a local pair of rows is what gcc and clang keep in
+   * vector registers at -O2 (a whole [GM_MR][GM_NR] array tends to stay in
+   * memory), and each B row load still feeds two rows. */
+  for (int r = 0; r < mr; r += 2) {
+    const int two = r + 1 < mr;
+    GM_T acc0[GM_NR], acc1[GM_NR];
+    for (int j = 0; j < GM_NR; j++) {
+      if (first) {
+        acc0[j] = bias ? bias[r] : (GM_T)0;
+        acc1[j] = bias && two ? bias[r + 1] : (GM_T)0;
+      } else {
+        acc0[j] = j < nr ? y[r * yrs + j] : (GM_T)0;
+        acc1[j] = j < nr && two ? y[(r + 1) * yrs + j] : (GM_T)0;
+      }
     }
-  }
-  for (int64_t t = 0; t < kc; t++) {
-    const GM_T *restrict bt = boff ? b + boff[t] : b + t * bstep;
-    const GM_T *at = a + t * acs;
-    for (int r = 0; r < mr; r++) {
-      const GM_T av = at[r * ars];
-      for (int j = 0; j < GM_NR; j++) acc[r][j] += av * bt[j];
+    const GM_T *a0 = a + r * ars, *a1 = a + (two ? r + 1 : r) * ars;
+    for (int64_t t = 0; t < kc; t++) {
+      const GM_T *restrict bt = boff ? b + (boff[t] + bstep) : b + t * bstep;
+      const GM_T av0 = a0[t * acs], av1 = a1[t * acs];
+      for (int j = 0; j < GM_NR; j++) {
+        acc0[j] += av0 * bt[j];
+        acc1[j] += av1 * bt[j];
+      }
     }
+    for (int j = 0; j < nr; j++) y[r * yrs + j] = acc0[j];
+    if (two)
+      for (int j = 0; j < nr; j++) y[(r + 1) * yrs + j] = acc1[j];
   }
-  for (int r = 0; r < mr; r++)
-    for (int j = 0; j < nr; j++) y[r * yrs + j] = acc[r][j];
 #endif
 }
 
-/* Tile with A packed as ap[t * GM_MR + r] (the common case). */
+#ifndef GM_NO_PACKED_A
+/* Tile with A packed as ap[t * GM_MR + r] (MatMul with B rows contiguous). */
 static void GM_NAME(gm_tile_packed)(int mr, int64_t kc, const GM_T *ap, const GM_T *b,
                                     int64_t bstep, const int64_t *boff, GM_T *y, int64_t yrs,
                                     int nr, int first, const GM_T *bias) {
 #define GM_CASE(R)                                                                            \
   case R:                                                                                     \
     if (boff)                                                                                 \
-      GM_NAME(gm_kern)(R, kc, ap, 1, GM_MR, b, 0, boff, y, yrs, nr, first, bias);             \
+      GM_NAME(gm_kern)(R, kc, ap, 1, GM_MR, b, bstep, boff, y, yrs, nr, first, bias);         \
     else                                                                                      \
       GM_NAME(gm_kern)(R, kc, ap, 1, GM_MR, b, bstep, NULL, y, yrs, nr, first, bias);         \
     break;
@@ -155,15 +167,21 @@ static void GM_NAME(gm_tile_packed)(int mr, int64_t kc, const GM_T *ap, const GM
 #undef GM_CASE
 }
 
-/* Tile with A read in place (a[r * ars + t * acs]) and B a packed panel. */
+#endif
+
+/* Tile with A read in place (a[r * ars + t * acs]); B as in gm_kern. The
+ * offset table is supported for row-major A only (conv weights). */
 static void GM_NAME(gm_tile_direct)(int mr, int64_t kc, const GM_T *a, int64_t ars, int64_t acs,
-                                    const GM_T *bp, GM_T *y, int64_t yrs, int nr, int first) {
+                                    const GM_T *b, int64_t bstep, const int64_t *boff, GM_T *y,
+                                    int64_t yrs, int nr, int first, const GM_T *bias) {
 #define GM_CASE(R)                                                                            \
   case R:                                                                                     \
-    if (acs == 1)                                                                             \
-      GM_NAME(gm_kern)(R, kc, a, ars, 1, bp, GM_NR, NULL, y, yrs, nr, first, NULL);           \
+    if (boff)                                                                                 \
+      GM_NAME(gm_kern)(R, kc, a, ars, 1, b, bstep, boff, y, yrs, nr, first, bias);            \
+    else if (acs == 1)                                                                        \
+      GM_NAME(gm_kern)(R, kc, a, ars, 1, b, bstep, NULL, y, yrs, nr, first, bias);            \
     else                                                                                      \
-      GM_NAME(gm_kern)(R, kc, a, ars, acs, bp, GM_NR, NULL, y, yrs, nr, first, NULL);         \
+      GM_NAME(gm_kern)(R, kc, a, ars, acs, b, bstep, NULL, y, yrs, nr, first, bias);          \
     break;
   switch (mr) {
     GM_CASE(1)
@@ -189,6 +207,7 @@ static void GM_NAME(gm_tile_direct)(int mr, int64_t kc, const GM_T *a, int64_t a
 #undef GM_CASE
 }
 
+#ifndef GM_NO_PACKED_A
 /* Packs rows [0, mr) x k-range [0, kc) of A (a[r * ars + t * acs]) as
  * ap[t * GM_MR + r]. */
 static void GM_NAME(gm_pack_a)(int mr, int64_t kc, const GM_T *a, int64_t ars, int64_t acs,
@@ -198,5 +217,7 @@ static void GM_NAME(gm_pack_a)(int mr, int64_t kc, const GM_T *a, int64_t ars, i
     for (int64_t t = 0; t < kc; t++) ap[t * GM_MR + r] = ar[t * acs];
   }
 }
+
+#endif
 
 #undef GM_NAME

@@ -1,18 +1,17 @@
 /* linear_gemm.c - dense matrix products: Gemm and MatMul kernels.
  *
  * One core per element type computes Y = A.B for A and B given by (row,
- * column) strides, so transposed operands need no copy (no malloc, no big
- * stack buffers: the runtime must run on small devices too). The core picks
- * a loop order by layout:
- *   - B rows contiguous (the common case): blocked i-k-j. A panel of B
- *     (KC x NC) is reused for all rows of A, four rows of Y are updated per
- *     row of B, and the innermost loop runs over contiguous j in fixed
- *     chunks of 8, which compilers vectorize even at -O2.
- *   - B transposed and A rows contiguous (Linear layers exported with
- *     transB=1): dot products along contiguous k, four columns of Y at a
- *     time, with 8 independent partial sums per dot so the loop vectorizes
- *     without reassociating a single sum.
- *   - anything else (transA and transB together): a plain triple loop.
+ * column) strides, so transposed operands need no copy (no malloc; stack use
+ * is a few small panels, never proportional to the problem). All float paths
+ * end in the register-blocked micro-kernel of gemm_micro.h (GM_MR x 16 tiles,
+ * AVX-512 / AVX2+FMA behind #if, portable C otherwise):
+ *   - B rows contiguous and few rows of A: A is packed GM_MR x GM_KC per row
+ *     block and swept across B read in place (no B packing to amortize).
+ *   - A with few rows against transposed B (Linear layers at batch 1): dot
+ *     products along contiguous k, four columns at a time.
+ *   - everything else (many rows; any transposition): a GM_KC x 16 panel of
+ *     B is packed once on the stack and swept by every row block of A, read
+ *     in place. Packed panels beat strided B rows (TLB, streams).
  * Gemm's alpha/beta/C are applied in one pass over Y afterwards.
  *
  * Integer MatMul works in the unsigned type of the same width (wraparound,
@@ -183,8 +182,8 @@ DEFINE_DOT4(double, f64)
         pack_b_##sfx(kc, nr, b + k0 * brs + j0 * bcs, brs, bcs, bp);                        \
         for (int64_t i0 = 0; i0 < m; i0 += MR_##sfx) {                                      \
           const int mr = (int)MIN64(MR_##sfx, m - i0);                                      \
-          gm_tile_direct_##sfx(mr, kc, a + i0 * ars + k0 * acs, ars, acs, bp,               \
-                               y + i0 * n + j0, n, nr, k0 == 0);                            \
+          gm_tile_direct_##sfx(mr, kc, a + i0 * ars + k0 * acs, ars, acs, bp, GM_NR, NULL,  \
+                               y + i0 * n + j0, n, nr, k0 == 0, NULL);                      \
         }                                                                                   \
       }                                                                                     \
     }                                                                                       \

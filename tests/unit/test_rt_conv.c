@@ -212,6 +212,64 @@ static void test_conv_random_vs_naive(void **state) {
 #undef RND
 }
 
+/* Wider random geometries for the implicit-GEMM path: enough output
+ * channels per group for full and partial register tiles, rows longer than
+ * one 16-column panel (interior panels read in place, borders and tails
+ * gathered), reductions deeper than one 128-row k block, strides, dilations
+ * and pads, 1-D to 3-D. */
+static void test_conv_gemm_random_vs_naive(void **state) {
+  (void)state;
+  uint32_t r = 777;
+#define RND(lo, hi) rnd(&r, lo, hi)
+  for (int it = 0; it < 60; it++) {
+    spcc_conv_params p = {.batch = 1};
+    p.batch = RND(1, 2);
+    p.group = RND(1, 2);
+    p.spatial = RND(1, 3);
+    p.in_channels = p.group * RND(1, 24);
+    p.out_channels = p.group * RND(4, 30);
+    int64_t nx = p.batch * p.in_channels, nw = p.out_channels * (p.in_channels / p.group),
+            ny = p.batch * p.out_channels;
+    bool ok = true;
+    for (int i = 0; i < p.spatial; i++) {
+      bool last = i == p.spatial - 1;
+      p.in_dims[i] = RND(1, last ? 45 : 7);
+      p.kernel[i] = RND(1, 3);
+      p.strides[i] = RND(1, 3) == 3 ? 2 : 1;
+      p.dilations[i] = RND(1, 4) == 4 ? 2 : 1;
+      p.pads[i] = RND(0, 2);
+      int64_t pad_end = RND(0, 2);
+      int64_t span = p.in_dims[i] + p.pads[i] + pad_end - (p.kernel[i] - 1) * p.dilations[i] - 1;
+      if (span < 0) ok = false;
+      p.out_dims[i] = span / p.strides[i] + 1;
+      nx *= p.in_dims[i], nw *= p.kernel[i], ny *= p.out_dims[i];
+    }
+    if (!ok) continue;
+    float *x = malloc(sizeof(float) * (size_t)nx), *w = malloc(sizeof(float) * (size_t)nw);
+    float *b = malloc(sizeof(float) * (size_t)p.out_channels);
+    float *y = malloc(sizeof(float) * (size_t)ny), *want = malloc(sizeof(float) * (size_t)ny);
+    for (int64_t i = 0; i < nx; i++) x[i] = (float)RND(-8, 8) / 8;
+    for (int64_t i = 0; i < nw; i++) w[i] = (float)RND(-8, 8) / 8;
+    for (int64_t i = 0; i < p.out_channels; i++) b[i] = (float)RND(-8, 8);
+    const float *bias = it % 2 ? b : NULL;
+    spcc_conv_f32(&p, x, w, bias, y);
+    conv_ref(&p, x, w, bias, want);
+    assert_close(y, want, (int)ny, 1e-5f);
+    /* f64 takes the same path with the portable kernel. */
+    double *xd = malloc(sizeof(double) * (size_t)nx), *wd = malloc(sizeof(double) * (size_t)nw);
+    double *bd = malloc(sizeof(double) * (size_t)p.out_channels);
+    double *yd = malloc(sizeof(double) * (size_t)ny);
+    for (int64_t i = 0; i < nx; i++) xd[i] = x[i];
+    for (int64_t i = 0; i < nw; i++) wd[i] = w[i];
+    for (int64_t i = 0; i < p.out_channels; i++) bd[i] = b[i];
+    spcc_conv_f64(&p, xd, wd, it % 2 ? bd : NULL, yd);
+    for (int64_t i = 0; i < ny; i++) assert_true(fabs(yd[i] - (double)want[i]) <= 1e-4);
+    free(xd), free(wd), free(bd), free(yd);
+    free(x), free(w), free(b), free(y), free(want);
+  }
+#undef RND
+}
+
 /* ---- MaxPool, AveragePool, GlobalAveragePool ------------------------------ */
 
 static void test_max_pool_indices(void **state) {
@@ -489,6 +547,7 @@ int main(void) {
       cmocka_unit_test(test_conv_wide_row_blocks),
       cmocka_unit_test(test_conv_3d_and_f64),
       cmocka_unit_test(test_conv_random_vs_naive),
+      cmocka_unit_test(test_conv_gemm_random_vs_naive),
       cmocka_unit_test(test_max_pool_indices),
       cmocka_unit_test(test_max_pool_padded_and_channels),
       cmocka_unit_test(test_max_pool_integers_and_empty_window),

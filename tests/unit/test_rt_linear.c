@@ -97,7 +97,74 @@ static void test_gemm_layouts(void **state) {
       check_gemm_layout(ta, tb, 9, 600, 150); /* crosses the NC and KC blocks */
       check_gemm_layout(ta, tb, 1, 1, 1);
       check_gemm_layout(ta, tb, 4, 8, 16);
+      /* Tile edges of the register-blocked core: m, n, k off the 4/6/12 x 16
+       * tiles, k across several 128-deep blocks, m on both sides of the
+       * packed-A threshold, and the few-row dot-product path. */
+      check_gemm_layout(ta, tb, 50, 37, 300);
+      check_gemm_layout(ta, tb, 61, 17, 129);
+      check_gemm_layout(ta, tb, 13, 33, 257);
+      check_gemm_layout(ta, tb, 2, 45, 131);
+      check_gemm_layout(ta, tb, 3, 5, 7);
+      check_gemm_layout(ta, tb, 1, 70, 40);
     }
+}
+
+/* The f64 core shares the blocking with f32; same edges, exact sums. */
+static void check_gemm_layout_f64(int ta, int tb, int64_t m, int64_t n, int64_t k) {
+  double *a = malloc(sizeof(double) * (size_t)(m * k)), *b = malloc(sizeof(double) * (size_t)(k * n));
+  double *y = malloc(sizeof(double) * (size_t)(m * n)), *w = malloc(sizeof(double) * (size_t)(m * n));
+  for (int64_t i = 0; i < m * k; i++) a[i] = (double)((i * 7 + 3) % 11) - 5;
+  for (int64_t i = 0; i < k * n; i++) b[i] = (double)((i * 5 + 1) % 13) - 6;
+  for (int64_t i = 0; i < m; i++)
+    for (int64_t j = 0; j < n; j++) {
+      double s = 0;
+      for (int64_t q = 0; q < k; q++)
+        s += (ta ? a[q * m + i] : a[i * k + q]) * (tb ? b[j * k + q] : b[q * n + j]);
+      w[i * n + j] = s;
+    }
+  const spcc_gemm_params p = {.m = m, .n = n, .k = k, .trans_a = ta, .trans_b = tb,
+                              .alpha = 1, .beta = 0};
+  spcc_gemm_f64(&p, a, b, NULL, y);
+  for (int64_t i = 0; i < m * n; i++) assert_true(y[i] == w[i]);
+  free(a), free(b), free(y), free(w);
+}
+
+static void test_gemm_layouts_f64(void **state) {
+  (void)state;
+  for (int ta = 0; ta < 2; ta++)
+    for (int tb = 0; tb < 2; tb++) {
+      check_gemm_layout_f64(ta, tb, 19, 35, 200);
+      check_gemm_layout_f64(ta, tb, 2, 9, 140);
+      check_gemm_layout_f64(ta, tb, 1, 1, 1);
+    }
+}
+
+/* Batched MatMul with broadcast batch dims, sizes off every tile edge. */
+static void test_matmul_batched_vs_naive(void **state) {
+  (void)state;
+  const int64_t m = 13, n = 35, k = 140, bd0 = 2, bd1 = 3;
+  /* A [2,1,m,k] broadcast over the second batch dim, B [1,3,k,n] over the first. */
+  float *a = malloc(sizeof(float) * (size_t)(bd0 * m * k));
+  float *b = malloc(sizeof(float) * (size_t)(bd1 * k * n));
+  float *y = malloc(sizeof(float) * (size_t)(bd0 * bd1 * m * n));
+  float *w = malloc(sizeof(float) * (size_t)(bd0 * bd1 * m * n));
+  for (int64_t i = 0; i < bd0 * m * k; i++) a[i] = (float)((i * 7 + 3) % 11) - 5;
+  for (int64_t i = 0; i < bd1 * k * n; i++) b[i] = (float)((i * 5 + 1) % 13) - 6;
+  for (int64_t p0 = 0; p0 < bd0; p0++)
+    for (int64_t p1 = 0; p1 < bd1; p1++)
+      for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j < n; j++) {
+          double s = 0;
+          for (int64_t q = 0; q < k; q++)
+            s += (double)a[p0 * m * k + i * k + q] * b[p1 * k * n + q * n + j];
+          w[((p0 * bd1 + p1) * m + i) * n + j] = (float)s;
+        }
+  const spcc_matmul_params p = {.m = m, .n = n, .k = k, .batch_rank = 2,
+                                .batch_dims = {bd0, bd1}, .a_batch_stride = {m * k, 0},
+                                .b_batch_stride = {0, k * n}};
+  spcc_matmul_f32(&p, a, b, y);
+  assert_close(y, w, (int)(bd0 * bd1 * m * n), 1e-6f);
+  free(a), free(b), free(y), free(w);
 }
 
 /* ---- MatMul -------------------------------------------------------------- */
@@ -290,6 +357,8 @@ int main(void) {
       cmocka_unit_test(test_gemm_trans_scalar),
       cmocka_unit_test(test_gemm_column_bias_f64),
       cmocka_unit_test(test_gemm_layouts),
+      cmocka_unit_test(test_gemm_layouts_f64),
+      cmocka_unit_test(test_matmul_batched_vs_naive),
       cmocka_unit_test(test_matmul_batched_broadcast),
       cmocka_unit_test(test_matmul_int_wraps),
       cmocka_unit_test(test_softmax_rows_and_large),
