@@ -6,7 +6,8 @@
  * of w(n, k) * x[i * xrs + k * xcs] for `mr` rows i of X at once: every
  * weight and index loaded feeds mr multiply-adds, and the mr sums of one
  * output stay in registers. mr is a literal at every call, so each tile
- * height is its own unrolled loop nest.
+ * height is its own unrolled loop nest. csr_panel is the many-rows core
+ * (sparse_panel.h).
  */
 
 #define SP_NAME(name) SP_CAT(name, SP_SFX)
@@ -100,32 +101,26 @@ static void SP_NAME(csr_panel_block)(const spcc_csr_f32 *w, const SP_IDX *col, c
     for (int64_t j = 0; j < nb; j++) {
       float *slot = sp_panel_slot(region, ldy, j);
       sp_v16 s0 = k0 ? sp_v16_load(slot) : sp_v16_zero(), s1 = sp_v16_zero();
+      sp_v16 s2 = sp_v16_zero(), s3 = sp_v16_zero();
       int32_t q = cur[j];
       const int32_t e = rp[j + 1];
-      if (k1 < k) { /* this panel's nonzeros end at the first column >= k1 */
-        for (; q + 2 <= e && (int64_t)col[q + 1] < k1; q += 2) {
-          s0 = sp_v16_fma(s0, val[q], xt + ((int64_t)col[q] - k0) * SP_PR);
-          s1 = sp_v16_fma(s1, val[q + 1], xt + ((int64_t)col[q + 1] - k0) * SP_PR);
-        }
-        if (q < e && (int64_t)col[q] < k1) {
-          s0 = sp_v16_fma(s0, val[q], xt + ((int64_t)col[q] - k0) * SP_PR);
-          q++;
-        }
-      } else {
-        for (; q + 2 <= e; q += 2) {
-          s0 = sp_v16_fma(s0, val[q], xt + ((int64_t)col[q] - k0) * SP_PR);
-          s1 = sp_v16_fma(s1, val[q + 1], xt + ((int64_t)col[q + 1] - k0) * SP_PR);
-        }
-        if (q < e) {
-          s0 = sp_v16_fma(s0, val[q], xt + ((int64_t)col[q] - k0) * SP_PR);
-          q++;
-        }
+      /* This panel's nonzeros end at the first column >= k1 (all of them
+       * in the last panel, where k1 = k). */
+#define SP_ADD(s, u) s = sp_v16_fma(s, val[q + u], xt + ((int64_t)col[q + u] - k0) * SP_PR)
+      for (; q + 4 <= e && (int64_t)col[q + 3] < k1; q += 4) {
+        SP_ADD(s0, 0);
+        SP_ADD(s1, 1);
+        SP_ADD(s2, 2);
+        SP_ADD(s3, 3);
       }
+      for (; q < e && (int64_t)col[q] < k1; q++) SP_ADD(s0, 0);
+#undef SP_ADD
+      s0 = sp_v16_add(sp_v16_add(s0, s1), sp_v16_add(s2, s3));
       cur[j] = q;
       if (k1 < k) {
-        sp_v16_store(slot, sp_v16_add(s0, s1));
+        sp_v16_store(slot, s0);
       } else {
-        sp_v16_store(sq + (j % SP_PR) * SP_PR, sp_v16_add(s0, s1));
+        sp_v16_store(sq + (j % SP_PR) * SP_PR, s0);
         if (j % SP_PR == SP_PR - 1) sp_square_out(sq, region + (j - SP_PR + 1), ldy);
       }
     }

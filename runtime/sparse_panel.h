@@ -22,6 +22,8 @@
 #ifndef SPCC_RUNTIME_SPARSE_PANEL_H
 #define SPCC_RUNTIME_SPARSE_PANEL_H
 
+#include <string.h>
+
 #include "sparse_common.h"
 
 #define SP_PR 16  /* rows of X per panel: the lanes of one vector */
@@ -73,6 +75,36 @@ static SP_INLINE sp_v16 sp_v16_fma(sp_v16 acc, float w, const float *x) {
   const __m256 wv = _mm256_set1_ps(w);
   acc.lo = _mm256_fmadd_ps(wv, _mm256_loadu_ps(x), acc.lo);
   acc.hi = _mm256_fmadd_ps(wv, _mm256_loadu_ps(x + 8), acc.hi);
+  return acc;
+}
+#elif defined(__GNUC__)
+/* Four vectors of the compiler's generic 4-float type: SSE, NEON, ... or
+ * scalar code where the target has none. */
+typedef float sp_f4 __attribute__((vector_size(16)));
+typedef struct {
+  sp_f4 q[4];
+} sp_v16;
+static SP_INLINE sp_v16 sp_v16_zero(void) {
+  sp_v16 v;
+  v.q[0] = v.q[1] = v.q[2] = v.q[3] = (sp_f4){0, 0, 0, 0};
+  return v;
+}
+static SP_INLINE sp_v16 sp_v16_load(const float *p) {
+  sp_v16 v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+static SP_INLINE void sp_v16_store(float *p, sp_v16 v) { memcpy(p, &v, sizeof v); }
+static SP_INLINE sp_v16 sp_v16_add(sp_v16 a, sp_v16 b) {
+  SP_UNROLL
+  for (int i = 0; i < 4; i++) a.q[i] += b.q[i];
+  return a;
+}
+static SP_INLINE sp_v16 sp_v16_fma(sp_v16 acc, float w, const float *x) {
+  sp_f4 xv[4];
+  memcpy(xv, x, sizeof xv);
+  SP_UNROLL
+  for (int i = 0; i < 4; i++) acc.q[i] += w * xv[i];
   return acc;
 }
 #else

@@ -289,6 +289,42 @@ static void test_matmul_random(void **state) {
   matmul_case(&r, &encodings[11], 4, 1, 64, 96, 512);
 }
 
+/* The panel kernels (runtime/sparse_panel.h) take over from 16 rows of X:
+ * M around the 16-row tiles (last tile overlapping), weight rows around
+ * the 16-row squares and the CSR block of 512 rows, K around the panel
+ * width (128 columns; N:M panels hold whole groups), every index width,
+ * transA, and the N:M shapes with and without literal kernels. */
+static const spcc_encoding panel_encodings[] = {
+    {.kind = SPCC_ENC_CSR},
+    {.kind = SPCC_ENC_CSR, .index_bits = 16},
+    {.kind = SPCC_ENC_CSR, .index_bits = 32},
+    {.kind = SPCC_ENC_BSR, .block_r = 4, .block_c = 1},
+    {.kind = SPCC_ENC_NM, .nm_n = 2, .nm_m = 4},
+    {.kind = SPCC_ENC_NM, .nm_n = 1, .nm_m = 4},
+    {.kind = SPCC_ENC_NM, .nm_n = 4, .nm_m = 8},
+    {.kind = SPCC_ENC_NM, .nm_n = 2, .nm_m = 8},
+    {.kind = SPCC_ENC_NM, .nm_n = 1, .nm_m = 8},
+    {.kind = SPCC_ENC_NM, .nm_n = 1, .nm_m = 2},
+    {.kind = SPCC_ENC_NM, .nm_n = 3, .nm_m = 7},
+    {.kind = SPCC_ENC_NM, .nm_n = 2, .nm_m = 16},
+    {.kind = SPCC_ENC_NM, .nm_n = 15, .nm_m = 16},
+};
+
+static void test_gemm_panels(void **state) {
+  (void)state;
+  rng r = {0x5851f42d4c957f2dull};
+  static const int64_t shapes[][3] = {/* m, n, k */
+      {16, 16, 1},   {16, 16, 128}, {17, 16, 129}, {15, 40, 200}, {31, 17, 127},
+      {33, 40, 256}, {64, 33, 300}, {129, 48, 130}, {200, 20, 77}, {48, 530, 140},
+      {20, 1030, 40}, {18, 24, 700}, {1, 64, 300},  {2, 40, 129},  {16, 15, 64}};
+  const int n_enc = (int)(sizeof panel_encodings / sizeof panel_encodings[0]);
+  for (int e = 0; e < n_enc; e++)
+    for (int s = 0; s < (int)(sizeof shapes / sizeof shapes[0]); s++)
+      gemm_case(&r, &panel_encodings[e], 2 + s % 6, shapes[s][0], shapes[s][1], shapes[s][2]);
+  /* MatMul over a batch: M = batch x rows crosses the tiles. */
+  for (int e = 0; e < n_enc; e++) matmul_case(&r, &panel_encodings[e], 4, 3, 7, 36, 260);
+}
+
 /* ---- Conv ------------------------------------------------------------------------ */
 
 typedef struct {
@@ -666,6 +702,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_gemm_random),
       cmocka_unit_test(test_matmul_random),
+      cmocka_unit_test(test_gemm_panels),
       cmocka_unit_test(test_conv_random),
       cmocka_unit_test(test_conv_shapes),
       cmocka_unit_test(test_emit_sparse_vs_dense),
