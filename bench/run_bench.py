@@ -6,8 +6,9 @@ model to C, a small driver times PREFIX_run (median of ITERS calls after a
 warm-up), and ONNX Runtime (onnxruntime-node, one thread) times the original
 dense model on the same inputs. Results are ratios measured in this run
 (machines are noisy; absolute times are printed only for context). The
-generated code and the runtime are built together with -O3 -march=native,
-as an application embedding them would.
+generated code and the runtime are built together with -O2 -march=native,
+as the default runtime archive is (GCC 12's -O3 with AVX-512 miscompiles a
+kernel; see CMakeLists.txt).
 
 Usage: run_bench.py --spcc BUILD/spcc --work BUILD/bench [--models ffn,mlp]
 """
@@ -104,7 +105,7 @@ def time_spcc(spcc, model_path, opts, inputs, outputs, work, iters):
     runtime = sorted(os.path.join(ROOT, 'runtime', f) for f in os.listdir(
         os.path.join(ROOT, 'runtime')) if f.endswith('.c'))
     prog = os.path.join(work, 'bench')
-    rc, out = sh(['cc', '-std=c11', '-O3', '-march=native', '-I', work, '-I',
+    rc, out = sh(['cc', '-std=c11', '-O2', '-march=native', '-I', work, '-I',
                   os.path.join(ROOT, 'include'), os.path.join(work, 'driver.c'),
                   os.path.join(work, 'model.c'), *runtime, '-lm', '-o', prog])
     if rc != 0:

@@ -11,19 +11,21 @@
  * whose weights already hold zeros gets the same formats with no option as
  * the same weights pruned by spcc. Candidates: dense; nm<N:M> with the
  * sparsest pattern the data fits; bsr<RxC> with the block shape of best
- * fill; csr. Cost model, in dense multiply-add units:
+ * fill (only the N:M patterns with specialized kernels: 1:2, 1:4, 2:4, 1:8,
+ * 2:8, 4:8); csr. Cost model, in dense multiply-add units:
  *
- *   cost = P x work + bytes x 0.25
+ *   cost = P x work + bytes x 1.4
  *
  *   P      output positions each weight element is used at, summed over
  *          uses (batch x spatial; 1 when unknown)
  *   work   dense  1.0 per element
- *          nm     6.0 per kept value (index decode, gather)
- *          bsr    1.1 per stored block element + 2.0 per block (index,
- *                 loop overhead; so 4x1 blocks cost 1.6 per element)
- *          csr    3.0 per nonzero (index load, gather, no vectorization)
- *   bytes  the storage the emitter writes (spcc_pack_weight): a float read
- *          from memory costs as much as a multiply-add
+ *          nm     2.2 per kept value (position decode, gather)
+ *          bsr    2.0 per stored block element + 10 per block (index,
+ *                 loop overhead; so 4x1 blocks cost 4.5 per element)
+ *          csr    5.3 per nonzero (index load, gather)
+ *   bytes  the storage the emitter writes (spcc_pack_weight): with few
+ *          output positions the products are bound by reading the weight,
+ *          about 1.4 dense multiply-adds per byte
  *
  * A weight denser than 0.6 (or empty) stays dense whatever the costs say;
  * otherwise the cheapest candidate wins and ties go to the earlier one in
@@ -42,16 +44,21 @@
 #include "prune.h"
 
 #define COST_DENSE_MAC 1.0
-/* Measured with the portable kernels (runtime/sparse_gemm*.c, 512x512
- * MatMul, one run): CSR at 90% zeros 3.3x faster than dense (3 per nnz),
- * BSR 4x1 6-7.7x (about 1.5 per stored element), N:M 2:4 0.34-0.5x
- * (6 per kept). Builds with AVX-512 run N:M several times faster, but the
- * target is unknown when compiling, so the model assumes the portable path. */
-#define COST_NM_KEPT 6.0
-#define COST_BSR_ELEM 1.1
-#define COST_BSR_BLOCK 2.0
-#define COST_CSR_NNZ 3.0
-#define COST_BYTE 0.25
+/* Measured on the kernels of a native runtime build (the default,
+ * SPCC_RT_NATIVE; AVX2+FMA and AVX-512 x86), 3072x768 weights: per stored
+ * value and row of activations, with 128 rows (the P x work term) dense
+ * 0.020 ns per multiply-add, CSR 0.106, N:M 0.040 (2:4) to 0.050 (1:4),
+ * BSR 4x1 about 0.09 per element; with one row (bytes dominate) dense
+ * 0.13, CSR 0.28, N:M 0.15, BSR 0.16. In dense units at 128 rows that is
+ * the work constants below; the one-row times, less the work, divided by
+ * the bytes stored, give about 1.4 per byte for every format. A portable
+ * build (-DSPCC_RT_NATIVE=OFF) runs N:M about 3x slower per kept value,
+ * which this model does not know: force --format there if it matters. */
+#define COST_NM_KEPT 2.2
+#define COST_BSR_ELEM 2.0
+#define COST_BSR_BLOCK 10.0
+#define COST_CSR_NNZ 5.3
+#define COST_BYTE 1.4
 #define DENSE_ABOVE 0.6 /* density above which a weight stays dense */
 
 static int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
@@ -137,6 +144,13 @@ static void consider(const float *data, const spcc_weight_ref *w, spcc_encoding 
   }
 }
 
+/* N:M patterns the kernels run on specialized paths (runtime/sparse_gemm_nm.c);
+ * others take a generic path the costs above do not describe, so the cost
+ * model leaves them to --format nm. */
+static bool nm_fast(int n, int m) {
+  return (m == 2 && n == 1) || (m == 4 && n <= 2) || (m == 8 && (n == 1 || n == 2 || n == 4));
+}
+
 /* The cost model's choice for one weight. */
 static spcc_encoding choose_auto(const float *data, const spcc_weight_ref *w,
                                  const spcc_weight_stats *st) {
@@ -144,7 +158,7 @@ static spcc_encoding choose_auto(const float *data, const spcc_weight_ref *w,
   if (st->numel == 0 || st->density > DENSE_ABOVE) return best;
   double best_cost = cost_of(data, w, &best);
   const spcc_weight_view *v = &w->view;
-  if (st->nm_n > 0)
+  if (st->nm_n > 0 && nm_fast(st->nm_n, st->nm_m))
     consider(data, w, enc_nm(v, st->nm_n, st->nm_m),
              (double)(v->rows * ceil_div(v->cols, st->nm_m) * st->nm_n), &best, &best_cost);
   if (st->block_r > 0 && st->block_c > 0 && st->block_fill > 0)
