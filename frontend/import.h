@@ -206,6 +206,10 @@ const Onnx__GraphProto *spcc_fe_graph_attr(spcc_fe_importer *im, const Onnx__Nod
  * diagnostic when the name is not defined. */
 bool spcc_fe_input_ref(spcc_fe_importer *im, const Onnx__NodeProto *np, size_t k,
                        const char *where, int *ref);
+/* A fresh value bound to np's output k in *vid (-1 when the output is
+ * omitted); false after a diagnostic when the name is already defined. */
+bool spcc_fe_output_value(spcc_fe_importer *im, const Onnx__NodeProto *np, size_t k,
+                          const char *where, int *vid);
 /* Binds np's output k to ref (an omitted output is skipped); false after a
  * diagnostic when the name is already defined. */
 bool spcc_fe_bind_output(spcc_fe_importer *im, const Onnx__NodeProto *np, size_t k, int ref,

@@ -92,14 +92,8 @@ static bool join_where(spcc_fe_importer *im, int cond, int a, int b, const char 
 /* Output k of an If with an unknown condition: Where(cond, then, else). */
 static bool select_output(spcc_fe_importer *im, const Onnx__NodeProto *np, size_t k, int cond,
                           int t_ref, int e_ref, const char *where) {
-  int out = -1;
-  if (k < np->n_output && np->output[k] && *np->output[k]) {
-    if (spcc_fe_defined_here(im, np->output[k])) {
-      spcc_error(im->d, where, NULL, "value '%s' is defined twice", np->output[k]);
-      return false;
-    }
-    out = spcc_fe_define(im, np->output[k], NULL, SPCC_VAL_TEMP);
-  }
+  int out;
+  if (!spcc_fe_output_value(im, np, k, where, &out)) return false;
   char what[48];
   snprintf(what, sizeof what, "output %zu", k);
   return join_where(im, cond, t_ref, e_ref, what, where, &out);
@@ -291,11 +285,8 @@ static bool stack_scan(spcc_fe_importer *im, const Onnx__NodeProto *np, const lo
                np->output[out_k]);
     return false;
   }
-  if (spcc_fe_defined_here(im, np->output[out_k])) {
-    spcc_error(im->d, where, NULL, "value '%s' is defined twice", np->output[out_k]);
-    return false;
-  }
-  int result = spcc_fe_define(im, np->output[out_k], NULL, SPCC_VAL_TEMP);
+  int result;
+  if (!spcc_fe_output_value(im, np, out_k, where, &result)) return false;
   spcc_fe_stack(im, st->scan[k], st->n_iter, 0, result);
   return true;
 }

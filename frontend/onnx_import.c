@@ -492,6 +492,18 @@ bool spcc_fe_bind_output(importer *im, const Onnx__NodeProto *np, size_t k, int 
   return true;
 }
 
+bool spcc_fe_output_value(importer *im, const Onnx__NodeProto *np, size_t k, const char *where,
+                          int *vid) {
+  *vid = -1;
+  if (k >= np->n_output || !np->output[k] || !*np->output[k]) return true;
+  if (spcc_fe_defined_here(im, np->output[k])) {
+    spcc_error(im->d, where, NULL, "value '%s' is defined twice", np->output[k]);
+    return false;
+  }
+  *vid = spcc_fe_define(im, np->output[k], NULL, SPCC_VAL_TEMP);
+  return true;
+}
+
 /* An operator with an IR op: one IR node, inputs resolved by name. */
 static bool import_op(importer *im, const Onnx__NodeProto *np, size_t i, spcc_op op,
                       const char *where) {

@@ -137,19 +137,6 @@ static bool stack_output(spcc_fe_importer *im, const scan_spec *sp, int k, const
   return true;
 }
 
-/* A fresh value bound to np's output k, or -1 when it is omitted. */
-static bool output_value(spcc_fe_importer *im, const Onnx__NodeProto *np, size_t k,
-                         const char *where, int *vid) {
-  *vid = -1;
-  if (k >= np->n_output || !np->output[k] || !*np->output[k]) return true;
-  if (spcc_fe_defined_here(im, np->output[k])) {
-    spcc_error(im->d, where, NULL, "value '%s' is defined twice", np->output[k]);
-    return false;
-  }
-  *vid = spcc_fe_define(im, np->output[k], NULL, SPCC_VAL_TEMP);
-  return true;
-}
-
 bool spcc_fe_import_scan(spcc_fe_importer *im, const Onnx__NodeProto *np, const char *where) {
   const Onnx__GraphProto *body = spcc_fe_graph_attr(im, np, "body", where);
   if (!body) return false;
@@ -261,12 +248,12 @@ bool spcc_fe_import_scan(spcc_fe_importer *im, const Onnx__NodeProto *np, const 
       continue;
     }
     int out;
-    ok = output_value(im, np, (size_t)k, where, &out);
+    ok = spcc_fe_output_value(im, np, (size_t)k, where, &out);
     if (ok && out >= 0) spcc_fe_stack(im, final + k * batch, (int)batch, 0, out);
   }
   for (int k = 0; ok && k < sp.n_scan_out; k++) {
     int out;
-    ok = output_value(im, np, (size_t)(sp.n_state + k), where, &out);
+    ok = spcc_fe_output_value(im, np, (size_t)(sp.n_state + k), where, &out);
     if (!ok || out < 0) continue;
     if (!v8) {
       ok = stack_output(im, &sp, k, scan_out + (size_t)k * n_iter, n_iter, out);

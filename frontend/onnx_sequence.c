@@ -97,19 +97,6 @@ static bool seq_output(spcc_fe_importer *im, const Onnx__NodeProto *np, spcc_dty
   return spcc_fe_bind_output(im, np, 0, spcc_fe_seq_new(im, dt, n, items), where);
 }
 
-/* A fresh value bound to np's output k (-1 when the output is omitted). */
-static bool tensor_output(spcc_fe_importer *im, const Onnx__NodeProto *np, size_t k,
-                          const char *where, int *vid) {
-  *vid = -1;
-  if (k >= np->n_output || !np->output[k] || !*np->output[k]) return true;
-  if (spcc_fe_defined_here(im, np->output[k])) {
-    spcc_error(im->d, where, NULL, "value '%s' is defined twice", np->output[k]);
-    return false;
-  }
-  *vid = spcc_fe_define(im, np->output[k], NULL, SPCC_VAL_TEMP);
-  return true;
-}
-
 /* ---- list operations ------------------------------------------------------------ */
 
 static bool seq_empty(spcc_fe_importer *im, const Onnx__NodeProto *np, const char *where) {
@@ -332,7 +319,7 @@ static bool concat_from_sequence(spcc_fe_importer *im, const Onnx__NodeProto *np
     }
   }
   int out;
-  bool ok = tensor_output(im, np, 0, where, &out);
+  bool ok = spcc_fe_output_value(im, np, 0, where, &out);
   if (ok) {
     int idx = spcc_fe_add_node(im, SPCC_OP_CONCAT, 13, n, parts, 1, &out);
     spcc_node_set_int(im->g, idx, "axis", axis);
