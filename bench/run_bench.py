@@ -6,9 +6,9 @@ model to C, a small driver times PREFIX_run (median of ITERS calls after a
 warm-up), and ONNX Runtime (onnxruntime-node, one thread) times the original
 dense model on the same inputs. Results are ratios measured in this run
 (machines are noisy; absolute times are printed only for context). The
-generated code and the runtime are built together with -O2 -march=native,
-as the default runtime archive is (GCC 12's -O3 with AVX-512 miscompiles a
-kernel; see CMakeLists.txt).
+generated code is built with -O2 -march=native and linked with the runtime
+archive spcc prints (`spcc --print-runtime`: the default build is for the
+host CPU, see CMakeLists.txt), as an application embedding it would.
 
 Usage: run_bench.py --spcc BUILD/spcc --work BUILD/bench [--models ffn,mlp]
 """
@@ -102,12 +102,14 @@ def time_spcc(spcc, model_path, opts, inputs, outputs, work, iters):
         f.write(DRIVER % {'in_bytes': ', '.join(str(a.nbytes) for a in inputs),
                           'out_bytes': ', '.join(str(n) for n in outputs),
                           'n_in': len(inputs), 'n_out': len(outputs)})
-    runtime = sorted(os.path.join(ROOT, 'runtime', f) for f in os.listdir(
-        os.path.join(ROOT, 'runtime')) if f.endswith('.c'))
+    # The runtime archive this spcc was built with, as applications link it.
+    rc, rt = sh([spcc, '--print-runtime'])
+    if rc != 0:
+        return None, 'spcc --print-runtime failed'
     prog = os.path.join(work, 'bench')
-    rc, out = sh(['cc', '-std=c11', '-O2', '-march=native', '-I', work, '-I',
-                  os.path.join(ROOT, 'include'), os.path.join(work, 'driver.c'),
-                  os.path.join(work, 'model.c'), *runtime, '-lm', '-o', prog])
+    rc, out = sh(['cc', '-std=c11', '-O2', '-march=native', '-I', work,
+                  os.path.join(work, 'driver.c'), os.path.join(work, 'model.c'),
+                  *rt.split(), '-o', prog])
     if rc != 0:
         return None, 'build failed: ' + out.splitlines()[0]
     raws = []
