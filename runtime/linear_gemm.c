@@ -24,19 +24,7 @@
 
 #include "spcc/spcc_rt.h"
 
-#define GM_T float
-#define GM_SFX f32
-#if defined(__AVX512F__)
-#define GM_MR 12
-#define GM_VEC 2
-#elif defined(__AVX2__) && defined(__FMA__)
-#define GM_MR 6
-#define GM_VEC 1
-#else
-#define GM_MR 4
-#define GM_VEC 0
-#endif
-#include "gemm_micro.h"
+#include "gemm_micro_f32.h"
 enum { MR_f32 = GM_MR };
 #undef GM_T
 #undef GM_SFX
