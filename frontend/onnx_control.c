@@ -64,6 +64,29 @@ static bool inline_branch(spcc_fe_importer *im, const Onnx__NodeProto *np,
   return ok;
 }
 
+/* Reads a condition ref: one bool tensor; *known gets its byte when it is
+ * known at compile time, NULL when only the run time knows it. `what`
+ * names it in diagnostics. */
+static bool read_condition(spcc_fe_importer *im, int cond, const char *what, const char *where,
+                           const uint8_t **known) {
+  *known = NULL;
+  if (cond == SPCC_FE_NO_REF || spcc_fe_is_seq(cond)) {
+    spcc_error(im->d, where, NULL, "%s must be a tensor", what);
+    return false;
+  }
+  bool ok;
+  *known = spcc_fe_known(im, cond, &ok);
+  if (!ok) return false;
+  const spcc_type *t = &im->g->values[cond].type;
+  if (t->dtype != SPCC_DT_BOOL || spcc_type_numel(t) != 1) {
+    char s[160];
+    spcc_error(im->d, where, NULL, "%s must be one bool, got %s", what,
+               spcc_type_str(t, s, sizeof s));
+    return false;
+  }
+  return true;
+}
+
 /* Where(cond, a, b) for two refs a runtime condition chooses between; *out
  * is the result (a fresh value when -1). `what` names them in diagnostics. */
 static bool join_where(spcc_fe_importer *im, int cond, int a, int b, const char *what,
@@ -115,21 +138,12 @@ static bool import_if(spcc_fe_importer *im, const Onnx__NodeProto *np, const cha
     return false;
   }
   int cond;
-  if (!spcc_fe_input_ref(im, np, 0, where, &cond)) return false;
-  if (cond == SPCC_FE_NO_REF || spcc_fe_is_seq(cond)) {
-    spcc_error(im->d, where, NULL, "If needs a tensor condition");
+  const uint8_t *known;
+  if (!spcc_fe_input_ref(im, np, 0, where, &cond) ||
+      !read_condition(im, cond, "the condition", where, &known))
     return false;
-  }
-  bool ok;
-  const uint8_t *known = spcc_fe_known(im, cond, &ok);
-  if (!ok) return false;
   const spcc_type *ct = &im->g->values[cond].type;
-  if (ct->dtype != SPCC_DT_BOOL || spcc_type_numel(ct) != 1) {
-    char s[160];
-    spcc_error(im->d, where, NULL, "the condition must be one bool, got %s",
-               spcc_type_str(ct, s, sizeof s));
-    return false;
-  }
+  bool ok;
   size_t n = np->n_output;
   int *refs = malloc(sizeof(int) * (2 * n + 1));
   if (!refs) spcc_assert_fail("out of memory", __FILE__, __LINE__);
@@ -175,20 +189,8 @@ enum { COND_STOP, COND_GO, COND_RUNTIME };
 static bool loop_condition(spcc_fe_importer *im, int cond, const char *where, int *state) {
   *state = COND_GO;
   if (cond == SPCC_FE_NO_REF) return true;
-  if (spcc_fe_is_seq(cond)) {
-    spcc_error(im->d, where, NULL, "the loop condition is a sequence");
-    return false;
-  }
-  bool ok;
-  const uint8_t *p = spcc_fe_known(im, cond, &ok);
-  if (!ok) return false;
-  const spcc_type *t = &im->g->values[cond].type;
-  if (t->dtype != SPCC_DT_BOOL || spcc_type_numel(t) != 1) {
-    char s[160];
-    spcc_error(im->d, where, NULL, "the loop condition must be one bool, got %s",
-               spcc_type_str(t, s, sizeof s));
-    return false;
-  }
+  const uint8_t *p;
+  if (!read_condition(im, cond, "the loop condition", where, &p)) return false;
   *state = !p ? COND_RUNTIME : *p ? COND_GO : COND_STOP;
   return true;
 }
